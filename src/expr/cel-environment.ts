@@ -1,0 +1,124 @@
+import { Environment } from '@marcbachmann/cel-js';
+
+/**
+ * The CEL environment every plan expression runs in. Plans see JSON, where every number is
+ * a CEL double while literals like `1` are ints: the mixed operators below make
+ * `price * 2` and `count + 1.5` work the way people expect (plan format, "Numbers").
+ */
+const ARITHMETIC: Record<string, (a: number, b: number) => number> = {
+  '+': (a, b) => a + b,
+  '-': (a, b) => a - b,
+  '*': (a, b) => a * b,
+  '/': (a, b) => a / b,
+  '%': (a, b) => a % b,
+};
+const COMPARISON: Record<string, (a: number, b: number) => boolean> = {
+  '==': (a, b) => a === b,
+  '<': (a, b) => a < b,
+  '<=': (a, b) => a <= b,
+  '>': (a, b) => a > b,
+  '>=': (a, b) => a >= b,
+};
+
+/** Structural limits applied when parsing: LLM-written expressions must stay small. */
+export const CEL_LIMITS = {
+  maxAstNodes: 2_000,
+  maxDepth: 64,
+  maxListElements: 1_000,
+  maxMapEntries: 1_000,
+  maxCallArguments: 32,
+};
+
+function numbers(list: unknown): number[] {
+  if (!Array.isArray(list)) return [];
+  return list.map((v) => (typeof v === 'bigint' ? Number(v) : Number(v)));
+}
+
+function register(env: Environment): Environment {
+  for (const [op, fn] of Object.entries(ARITHMETIC)) {
+    env.registerOperator(`double ${op} int`, (a: number, b: bigint) => fn(a, Number(b)));
+    env.registerOperator(`int ${op} double`, (a: bigint, b: number) => fn(Number(a), b));
+  }
+  for (const [op, fn] of Object.entries(COMPARISON)) {
+    // cel-js registers the mirrored overload (int op double) and `!=` by itself.
+    if (op === '==') {
+      env.registerOperator('double == int', (a: number, b: bigint) => fn(a, Number(b)));
+      continue;
+    }
+    try {
+      env.registerOperator(`double ${op} int`, (a: number, b: bigint) => fn(a, Number(b)));
+    } catch {
+      // Already built in for this operator.
+    }
+  }
+  const listFn = (name: string, reduce: (xs: number[]) => number | null, returns = 'double') => {
+    env.registerFunction(`${name}(list): ${returns}`, (xs: unknown) => reduce(numbers(xs)));
+  };
+  listFn('sum', (xs) => xs.reduce((s, v) => s + v, 0));
+  listFn('avg', (xs) => (xs.length ? xs.reduce((s, v) => s + v, 0) / xs.length : null), 'dyn');
+  listFn('max', (xs) => (xs.length ? Math.max(...xs) : null), 'dyn');
+  listFn('min', (xs) => (xs.length ? Math.min(...xs) : null), 'dyn');
+  env.registerFunction('round(double): double', (x: number) => Math.round(x));
+  env.registerFunction('round(double, int): double', (x: number, digits: bigint) => {
+    const f = 10 ** Number(digits);
+    return Math.round(x * f) / f;
+  });
+  env.registerFunction('floor(double): double', (x: number) => Math.floor(x));
+  env.registerFunction('ceil(double): double', (x: number) => Math.ceil(x));
+  env.registerFunction('abs(double): double', (x: number) => Math.abs(x));
+  env.registerFunction('toJson(dyn): string', (x: unknown) => JSON.stringify(fromCel(x)));
+  env.registerFunction('keys(map): list<string>', (m: unknown) =>
+    m instanceof Map ? [...m.keys()].map(String) : Object.keys(m as object),
+  );
+  return env;
+}
+
+let runtimeEnv: Environment | undefined;
+let checkBase: Environment | undefined;
+
+/** Untyped environment used to evaluate: every name is dynamic. */
+export function runtimeEnvironment(): Environment {
+  runtimeEnv ??= register(
+    new Environment({
+      unlistedVariablesAreDyn: true,
+      homogeneousAggregateLiterals: false,
+      limits: CEL_LIMITS,
+    }),
+  );
+  return runtimeEnv;
+}
+
+/**
+ * A frozen typed base for type-checking; clone it and register the names in scope. Cloning
+ * a small environment is cheap (~10 µs); cloning one with thousands of names is not, so
+ * callers register only the names an expression uses.
+ */
+export function checkBaseEnvironment(): Environment {
+  if (!checkBase) {
+    checkBase = register(
+      new Environment({
+        unlistedVariablesAreDyn: false,
+        homogeneousAggregateLiterals: false,
+        limits: CEL_LIMITS,
+      }),
+    );
+  }
+  return checkBase;
+}
+
+/** Converts a CEL value back to JSON: ints become numbers, maps become plain objects. */
+export function fromCel(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(fromCel);
+  if (value instanceof Map) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of value) out[String(k)] = fromCel(v);
+    return out;
+  }
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) out[key] = fromCel((value as Record<string, unknown>)[key]);
+  return out;
+}

@@ -1,0 +1,101 @@
+import { ExpressionError } from '../errors/runtime-errors.ts';
+import { type CompiledExpression, compileExpression } from './expression.ts';
+import { type ExprSegment, parseTemplateString } from './template.ts';
+
+/**
+ * A JSON value with its `${ }` strings parsed once, so the executor's hot path only
+ * evaluates. Objects and arrays are walked; a string with no `${` is a literal.
+ */
+export type CompiledValue =
+  | { kind: 'const'; value: unknown }
+  | { kind: 'expr'; expr: CompiledExpression }
+  | { kind: 'template'; parts: Array<string | CompiledExpression> }
+  | { kind: 'array'; items: CompiledValue[] }
+  | { kind: 'object'; entries: Array<[string, CompiledValue]> };
+
+export function compileValue(value: unknown): CompiledValue {
+  if (typeof value === 'string') return compileString(value);
+  if (Array.isArray(value)) {
+    const items = value.map(compileValue);
+    if (items.every((i) => i.kind === 'const')) return { kind: 'const', value: items.map(constOf) };
+    return { kind: 'array', items };
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.keys(value).map(
+      (k) => [k, compileValue((value as Record<string, unknown>)[k])] as [string, CompiledValue],
+    );
+    if (entries.every(([, v]) => v.kind === 'const')) {
+      return { kind: 'const', value: Object.fromEntries(entries.map(([k, v]) => [k, constOf(v)])) };
+    }
+    return { kind: 'object', entries };
+  }
+  return { kind: 'const', value: value === undefined ? null : value };
+}
+
+function constOf(v: CompiledValue): unknown {
+  return (v as { value: unknown }).value;
+}
+
+function compileString(text: string): CompiledValue {
+  const parsed = parseTemplateString(text);
+  if (!parsed.ok) {
+    throw new ExpressionError(parsed.error.message, {
+      code: 'expression_syntax',
+      details: { text: text.slice(0, 200), offset: parsed.error.offset },
+    });
+  }
+  const v = parsed.value;
+  if (v.kind === 'literal') return { kind: 'const', value: v.value };
+  if (v.kind === 'expr') return { kind: 'expr', expr: compileExpression(v.expr.source) };
+  return {
+    kind: 'template',
+    parts: v.parts.map((p) =>
+      typeof p === 'string' ? p : compileExpression((p as ExprSegment).source),
+    ),
+  };
+}
+
+export function evaluateValue(value: CompiledValue, scope: Record<string, unknown>): unknown {
+  switch (value.kind) {
+    case 'const':
+      return value.value;
+    case 'expr':
+      return value.expr.run(scope);
+    case 'template':
+      return value.parts.map((p) => (typeof p === 'string' ? p : toText(p.run(scope)))).join('');
+    case 'array':
+      return value.items.map((i) => evaluateValue(i, scope));
+    case 'object':
+      // fromEntries defines own properties, so a key like "__proto__" stays plain data.
+      return Object.fromEntries(value.entries.map(([k, v]) => [k, evaluateValue(v, scope)]));
+  }
+}
+
+/** How a value is written inside a template: strings as they are, the rest as JSON. */
+export function toText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+/** Root names a compiled value reads. */
+export function refsOfValue(value: CompiledValue, into = new Set<string>()): Set<string> {
+  switch (value.kind) {
+    case 'const':
+      break;
+    case 'expr':
+      for (const r of value.expr.refs) into.add(r);
+      break;
+    case 'template':
+      for (const p of value.parts) if (typeof p !== 'string') for (const r of p.refs) into.add(r);
+      break;
+    case 'array':
+      for (const i of value.items) refsOfValue(i, into);
+      break;
+    case 'object':
+      for (const [, v] of value.entries) refsOfValue(v, into);
+      break;
+  }
+  return into;
+}

@@ -1,0 +1,108 @@
+import { ExpressionError } from '../errors/runtime-errors.ts';
+import { fromCel, runtimeEnvironment } from './cel-environment.ts';
+
+/** A parsed CEL expression plus the root names it reads (its dependencies). */
+export interface CompiledExpression {
+  source: string;
+  /** Root identifiers the expression reads, minus names bound inside it by macros. */
+  refs: ReadonlySet<string>;
+  run(scope: Record<string, unknown>): unknown;
+}
+
+type AstNode = { op: string; args: unknown };
+
+/** Macros whose first argument names a variable bound within the call. */
+const BINDING_MACROS = new Set([
+  'map',
+  'filter',
+  'all',
+  'exists',
+  'exists_one',
+  'transformList',
+  'transformMap',
+]);
+
+const cache = new Map<string, CompiledExpression>();
+const CACHE_LIMIT = 10_000;
+
+/** Parses (cached). Throws ExpressionError with the parser's message on bad syntax. */
+export function compileExpression(source: string): CompiledExpression {
+  const hit = cache.get(source);
+  if (hit) return hit;
+  let parsed: ReturnType<ReturnType<typeof runtimeEnvironment>['parse']>;
+  try {
+    parsed = runtimeEnvironment().parse(source);
+  } catch (error) {
+    throw new ExpressionError(`cannot parse \${${source}}: ${firstLine(error)}`, {
+      code: 'expression_syntax',
+      cause: error,
+      details: { expression: source },
+    });
+  }
+  const refs = collectRefs(parsed.ast as AstNode);
+  const compiled: CompiledExpression = {
+    source,
+    refs,
+    run(scope) {
+      try {
+        return fromCel(parsed(scope));
+      } catch (error) {
+        throw new ExpressionError(`\${${source}} failed: ${firstLine(error)}`, {
+          cause: error,
+          details: { expression: source },
+          retryable: false,
+        });
+      }
+    },
+  };
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(source, compiled);
+  return compiled;
+}
+
+export function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0] ?? text;
+}
+
+/** Root identifiers read by an AST, ignoring names bound by comprehension macros. */
+export function collectRefs(ast: AstNode): Set<string> {
+  const refs = new Set<string>();
+  const walk = (node: unknown, bound: ReadonlySet<string>): void => {
+    if (Array.isArray(node)) {
+      for (const child of node) walk(child, bound);
+      return;
+    }
+    if (!node || typeof node !== 'object' || !('op' in node)) return;
+    const { op, args } = node as AstNode;
+    if (op === 'id') {
+      if (typeof args === 'string' && !bound.has(args)) refs.add(args);
+      return;
+    }
+    if (op === 'rcall' && Array.isArray(args)) {
+      const [name, receiver, callArgs] = args as [string, AstNode, unknown[]];
+      const isBind = name === 'bind' && receiver?.op === 'id' && receiver.args === 'cel';
+      if ((isBind || BINDING_MACROS.has(name)) && Array.isArray(callArgs) && isId(callArgs[0])) {
+        const name0 = (callArgs[0] as AstNode).args as string;
+        if (!isBind) walk(receiver, bound);
+        // cel.bind(x, init, body): init is outside the binding; for macros every later
+        // argument (predicate, transform) sees the bound name.
+        const scoped = isBind ? callArgs.slice(2) : callArgs.slice(1);
+        if (isBind) walk(callArgs[1], bound);
+        walk(scoped, new Set([...bound, name0]));
+        return;
+      }
+    }
+    walk(args, bound);
+  };
+  walk(ast, new Set());
+  return refs;
+}
+
+function isId(node: unknown): boolean {
+  return !!node && typeof node === 'object' && (node as AstNode).op === 'id';
+}
+
+export function clearExpressionCache(): void {
+  cache.clear();
+}

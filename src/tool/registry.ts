@@ -1,0 +1,220 @@
+import { ConfigError } from '../errors/runtime-errors.ts';
+import { type CheckOptions, checkValue, type SchemaIssue } from '../schema/check-value.ts';
+import { isZodSchema, toJsonSchema } from '../schema/normalize-schema.ts';
+import type { JsonSchema, Tool } from './tool.ts';
+
+/** A tool as the registry keeps it: its JSON Schemas resolved once. */
+export interface RegisteredTool {
+  name: string;
+  tool: Tool;
+  inputSchema: JsonSchema;
+  outputSchema: JsonSchema | undefined;
+  /** Where it came from (module path), for clash messages. */
+  source: string;
+}
+
+const STRICT: CheckOptions = { strictObjects: true };
+const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$/;
+const KNOWN_FIELDS = new Set([
+  'name',
+  'description',
+  'inputSchema',
+  'outputSchema',
+  'execute',
+  'timeout_ms',
+  'retry',
+  'concurrency',
+  'mutating',
+  'requires_approval',
+]);
+
+function bad(tool: string, field: string, problem: string, source: string): never {
+  throw new ConfigError(
+    'bad_tool_definition',
+    `tool "${tool}" (from ${source}): field "${field}" ${problem}`,
+    { details: { tool, field, source } },
+  );
+}
+
+/** Checks a tool definition at load time; throws ConfigError naming the tool and field. */
+export function checkToolDefinition(value: unknown, source: string, index: number): Tool {
+  const label = `#${index}`;
+  if (!value || typeof value !== 'object')
+    bad(
+      label,
+      '(tool)',
+      `must be an object, got ${value === null ? 'null' : typeof value}`,
+      source,
+    );
+  const t = value as Record<string, unknown>;
+  const name = typeof t.name === 'string' ? t.name : label;
+  if (typeof t.name !== 'string' || !NAME_PATTERN.test(t.name)) {
+    bad(
+      name,
+      'name',
+      `must be a string matching ${NAME_PATTERN} (got ${JSON.stringify(t.name)})`,
+      source,
+    );
+  }
+  if (typeof t.description !== 'string' || t.description.trim() === '') {
+    bad(name, 'description', 'must be a non-empty string: the LLM chooses tools by it', source);
+  }
+  if (typeof t.execute !== 'function')
+    bad(
+      name,
+      'execute',
+      `must be a function (args, ctx) => result, got ${typeof t.execute}`,
+      source,
+    );
+  for (const field of ['inputSchema', 'outputSchema'] as const) {
+    const s = t[field];
+    if (s === undefined && field === 'outputSchema') continue;
+    if (!s || typeof s !== 'object' || (!isZodSchema(s) && Array.isArray(s))) {
+      bad(name, field, 'must be a zod schema or a JSON Schema object', source);
+    }
+  }
+  for (const field of ['timeout_ms', 'concurrency'] as const) {
+    const v = t[field];
+    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 1)) {
+      bad(name, field, `must be a positive integer, got ${JSON.stringify(v)}`, source);
+    }
+  }
+  for (const field of ['mutating', 'requires_approval'] as const) {
+    if (t[field] !== undefined && typeof t[field] !== 'boolean')
+      bad(name, field, `must be a boolean, got ${JSON.stringify(t[field])}`, source);
+  }
+  if (t.retry !== undefined) {
+    const r = t.retry as Record<string, unknown>;
+    if (!r || typeof r !== 'object')
+      bad(name, 'retry', 'must be an object like { "attempts": 3 }', source);
+    if (
+      r.attempts !== undefined &&
+      (typeof r.attempts !== 'number' || !Number.isInteger(r.attempts) || r.attempts < 1)
+    ) {
+      bad(
+        name,
+        'retry.attempts',
+        `must be an integer >= 1, got ${JSON.stringify(r.attempts)}`,
+        source,
+      );
+    }
+    if (r.on !== undefined && (!Array.isArray(r.on) || r.on.some((x) => typeof x !== 'string'))) {
+      bad(name, 'retry.on', 'must be a list of error names', source);
+    }
+  }
+  for (const key of Object.keys(t)) {
+    if (!KNOWN_FIELDS.has(key))
+      bad(name, key, `is not a tool field; known fields: ${[...KNOWN_FIELDS].join(', ')}`, source);
+  }
+  return t as unknown as Tool;
+}
+
+/** The set of tools a run may call, keyed by name. */
+export class ToolRegistry {
+  readonly #tools = new Map<string, RegisteredTool>();
+
+  static from(tools: readonly unknown[], source = 'inline'): ToolRegistry {
+    const registry = new ToolRegistry();
+    registry.addAll(tools, source);
+    return registry;
+  }
+
+  addAll(tools: readonly unknown[], source = 'inline'): this {
+    tools.forEach((t, i) => {
+      this.add(t, source, i);
+    });
+    return this;
+  }
+
+  add(value: unknown, source = 'inline', index = 0): this {
+    const tool = checkToolDefinition(value, source, index);
+    const existing = this.#tools.get(tool.name);
+    if (existing) {
+      throw new ConfigError(
+        'duplicate_tool',
+        `tool name "${tool.name}" is defined twice: in ${existing.source} and in ${source}; rename one of them`,
+        { details: { tool: tool.name, sources: [existing.source, source] } },
+      );
+    }
+    let inputSchema: JsonSchema;
+    let outputSchema: JsonSchema | undefined;
+    try {
+      inputSchema = toJsonSchema(tool.inputSchema);
+      outputSchema = tool.outputSchema === undefined ? undefined : toJsonSchema(tool.outputSchema);
+    } catch (cause) {
+      throw new ConfigError(
+        'bad_tool_definition',
+        `tool "${tool.name}" (from ${source}): its schema cannot be turned into JSON Schema: ${String(cause)}`,
+        { cause },
+      );
+    }
+    this.#tools.set(tool.name, { name: tool.name, tool, inputSchema, outputSchema, source });
+    return this;
+  }
+
+  get(name: string): RegisteredTool | undefined {
+    return this.#tools.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.#tools.has(name);
+  }
+
+  names(): string[] {
+    return [...this.#tools.keys()];
+  }
+
+  list(): RegisteredTool[] {
+    return [...this.#tools.values()];
+  }
+
+  get size(): number {
+    return this.#tools.size;
+  }
+
+  /** A registry holding only the named tools: a per-run allow-list. */
+  restrict(allowed: readonly string[]): ToolRegistry {
+    const next = new ToolRegistry();
+    for (const name of allowed) {
+      const t = this.#tools.get(name);
+      if (t) next.#tools.set(name, t);
+    }
+    return next;
+  }
+}
+
+/** Checks a call's resolved arguments against the tool's input schema. */
+export function checkArgs(tool: RegisteredTool, args: unknown): SchemaIssue[] {
+  if (isZodSchema(tool.tool.inputSchema)) {
+    const r = tool.tool.inputSchema.safeParse(args);
+    const issues: SchemaIssue[] = r.success ? [] : r.error.issues.map(zodIssue);
+    // zod strips unknown keys silently; the LLM should hear about them.
+    return issues.concat(
+      checkValue(tool.inputSchema, args, STRICT).filter((i) => i.code === 'unknown_field'),
+    );
+  }
+  return checkValue(tool.inputSchema, args, STRICT);
+}
+
+/** Checks a tool's output against its output schema, when it declares one. */
+export function checkOutput(tool: RegisteredTool, output: unknown): SchemaIssue[] {
+  if (tool.tool.outputSchema === undefined || tool.outputSchema === undefined) return [];
+  if (isZodSchema(tool.tool.outputSchema)) {
+    const r = tool.tool.outputSchema.safeParse(output);
+    return r.success ? [] : r.error.issues.map(zodIssue);
+  }
+  return checkValue(tool.outputSchema, output);
+}
+
+function zodIssue(issue: { path: PropertyKey[]; message: string; code: string }): SchemaIssue {
+  const path = issue.path
+    .map((p) => `/${String(p).replace(/~/g, '~0').replace(/\//g, '~1')}`)
+    .join('');
+  const code =
+    issue.code === 'unrecognized_keys'
+      ? 'unknown_field'
+      : issue.code === 'invalid_type'
+        ? 'wrong_type'
+        : 'not_allowed';
+  return { path, code, message: issue.message };
+}
