@@ -1,0 +1,491 @@
+import { type CompiledExpression, compileExpression, firstLine } from '../expr/expression.ts';
+import { parseTemplateString } from '../expr/template.ts';
+import { pointerEscape } from '../schema/check-value.ts';
+import { NODE_KIND_KEYS, type NodeKind, type PlanNode } from './plan-schema.ts';
+
+/**
+ * Pure analysis of a plan's scopes and dependencies, shared by the validator and the
+ * executor. Tolerant: it walks whatever it is given (malformed nodes are passed over and
+ * left to the shape checks) and reports problems as data.
+ */
+
+/** Where a `${ }` string sits and what it can see. */
+export type SiteRole =
+  | 'args'
+  | 'value'
+  | 'if'
+  | 'when'
+  | 'while'
+  | 'map'
+  | 'score'
+  | 'next'
+  | 'items'
+  | 'paginate_args'
+  | 'fallback_args'
+  | 'fallback_value'
+  | 'compensate_args'
+  | 'data'
+  | 'output';
+
+export interface ExprSite {
+  pointer: string;
+  text: string;
+  role: SiteRole;
+  /** The list whose node ids (and its ancestors') are visible here. */
+  scope: ListScope;
+  /** The node of `scope` the site belongs to; null when it sees the whole list (while, output). */
+  from: GraphNode | null;
+  /** The node that owns the site (for `while`, the loop), null for the plan output. */
+  owner: GraphNode | null;
+  /** Names bound here besides node ids: input, item, index, error, cursor, ... */
+  locals: ReadonlySet<string>;
+  /** Parsed expressions: one for a whole-string expression, several for a template. */
+  exprs: CompiledExpression[];
+  /** True when the whole string is one expression, so its value keeps its type. */
+  whole: boolean;
+  refs: ReadonlySet<string>;
+}
+
+export type BodyRole = 'root' | 'do' | 'race' | 'case' | 'loop' | 'try' | 'catch' | 'finally';
+
+export interface ListScope {
+  pointer: string;
+  role: BodyRole;
+  owner: GraphNode | null;
+  parent: ListScope | null;
+  nodes: GraphNode[];
+  byId: Map<string, GraphNode>;
+  /** Names bound in this list and below (the map's `as` + index, catch's error, ...). */
+  locals: ReadonlySet<string>;
+}
+
+export interface GraphNode {
+  id: string;
+  kind: NodeKind | undefined;
+  node: PlanNode;
+  pointer: string;
+  list: ListScope;
+  parent: GraphNode | null;
+  depth: number;
+  sites: ExprSite[];
+  /** Body lists owned by this node, in order (switch: one per case). */
+  bodies: ListScope[];
+  /** Ids of siblings (same list) this node waits for: data references and `after`. */
+  deps: Set<string>;
+}
+
+export type GraphProblemCode =
+  | 'unresolved_reference'
+  | 'unknown_after'
+  | 'enclosing_reference'
+  | 'expression_syntax'
+  | 'duplicate_id'
+  | 'dependency_cycle';
+
+export interface GraphProblem {
+  code: GraphProblemCode;
+  pointer: string;
+  message: string;
+  ref?: string;
+  cycle?: string[];
+}
+
+export interface PlanGraph {
+  root: ListScope;
+  /** Every node, in document order. */
+  all: GraphNode[];
+  /** First node with each id. */
+  byId: Map<string, GraphNode>;
+  sites: ExprSite[];
+  output: ExprSite | undefined;
+  problems: GraphProblem[];
+  maxDepth: number;
+}
+
+const ROOT_LOCALS = new Set(['input']);
+
+export function buildPlanGraph(plan: { nodes?: unknown; output?: unknown }): PlanGraph {
+  const graph: PlanGraph = {
+    root: undefined as unknown as ListScope,
+    all: [],
+    byId: new Map(),
+    sites: [],
+    output: undefined,
+    problems: [],
+    maxDepth: 0,
+  };
+  graph.root = buildList(graph, plan.nodes, '/nodes', 'root', null, null, ROOT_LOCALS, 0);
+  if (plan.output !== undefined) {
+    const outSites = collectSites(
+      graph,
+      plan.output,
+      '/output',
+      'output',
+      graph.root,
+      null,
+      null,
+      ROOT_LOCALS,
+    );
+    graph.output = outSites[0];
+  }
+  for (const site of graph.sites) resolveSite(graph, site);
+  for (const node of graph.all) resolveAfter(graph, node);
+  findCycles(graph);
+  return graph;
+}
+
+function buildList(
+  graph: PlanGraph,
+  raw: unknown,
+  pointer: string,
+  role: BodyRole,
+  owner: GraphNode | null,
+  parent: ListScope | null,
+  locals: ReadonlySet<string>,
+  depth: number,
+): ListScope {
+  const list: ListScope = { pointer, role, owner, parent, nodes: [], byId: new Map(), locals };
+  if (!Array.isArray(raw)) return list;
+  raw.forEach((item, i) => {
+    const node = buildNode(graph, item, `${pointer}/${i}`, list, owner, depth + 1);
+    if (node) list.nodes.push(node);
+  });
+  return list;
+}
+
+function kindOf(node: Record<string, unknown>): NodeKind | undefined {
+  for (const key of NODE_KIND_KEYS) if (Object.hasOwn(node, key)) return key;
+  return undefined;
+}
+
+function buildNode(
+  graph: PlanGraph,
+  raw: unknown,
+  pointer: string,
+  list: ListScope,
+  parent: GraphNode | null,
+  depth: number,
+): GraphNode | undefined {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  const n = raw as Record<string, unknown>;
+  if (typeof n.id !== 'string') return undefined;
+  const node: GraphNode = {
+    id: n.id,
+    kind: kindOf(n),
+    node: n as unknown as PlanNode,
+    pointer,
+    list,
+    parent,
+    depth,
+    sites: [],
+    bodies: [],
+    deps: new Set(),
+  };
+  graph.maxDepth = Math.max(graph.maxDepth, depth);
+  const first = graph.byId.get(node.id);
+  if (first) {
+    graph.problems.push({
+      code: 'duplicate_id',
+      pointer: `${pointer}/id`,
+      ref: node.id,
+      message: `id "${node.id}" is already used at ${first.pointer}; ids must be unique in the whole plan`,
+    });
+  } else graph.byId.set(node.id, node);
+  if (!list.byId.has(node.id)) list.byId.set(node.id, node);
+  graph.all.push(node);
+
+  const here = list.locals;
+  const site = (
+    value: unknown,
+    key: string,
+    role: SiteRole,
+    scope = list,
+    from: GraphNode | null = node,
+    locals = here,
+  ) => collectSites(graph, value, `${pointer}/${key}`, role, scope, from, node, locals);
+  const body = (value: unknown, key: string, role: BodyRole, extra: string[] = []) => {
+    const locals = extra.length ? new Set([...here, ...extra]) : here;
+    const b = buildList(graph, value, `${pointer}/${key}`, role, node, list, locals, depth);
+    node.bodies.push(b);
+    return b;
+  };
+
+  if (n.if !== undefined) site(n.if, 'if', 'if');
+  switch (node.kind) {
+    case 'call': {
+      site(n.args, 'args', 'args');
+      if (Array.isArray(n.fallback)) {
+        n.fallback.forEach((alt, i) => {
+          if (!alt || typeof alt !== 'object') return;
+          const a = alt as Record<string, unknown>;
+          if ('value' in a) site(a.value, `fallback/${i}/value`, 'fallback_value');
+          else site(a.args, `fallback/${i}/args`, 'fallback_args');
+        });
+      }
+      if (n.compensate && typeof n.compensate === 'object') {
+        site(
+          (n.compensate as Record<string, unknown>).args,
+          'compensate/args',
+          'compensate_args',
+          list,
+          node,
+          new Set([...here, node.id]),
+        );
+      }
+      break;
+    }
+    case 'value':
+      site(n.value, 'value', 'value');
+      break;
+    case 'map': {
+      site(n.map, 'map', 'map');
+      const as = typeof n.as === 'string' ? n.as : 'item';
+      body(n.do, 'do', 'do', [as, 'index']);
+      break;
+    }
+    case 'race':
+      body(n.race, 'race', 'race');
+      if (n.score !== undefined)
+        site(n.score, 'score', 'score', list, node, new Set([...here, 'result']));
+      break;
+    case 'switch':
+      if (Array.isArray(n.switch)) {
+        n.switch.forEach((c, i) => {
+          if (!c || typeof c !== 'object') return;
+          const cs = c as Record<string, unknown>;
+          if (cs.when !== undefined) site(cs.when, `switch/${i}/when`, 'when');
+          body(cs.do, `switch/${i}/do`, 'case');
+        });
+      }
+      break;
+    case 'loop': {
+      const b = body(n.loop, 'loop', 'loop', ['iteration', 'last']);
+      site(n.while, 'while', 'while', b, null, b.locals);
+      break;
+    }
+    case 'paginate': {
+      const p = n.paginate as Record<string, unknown> | undefined;
+      if (p && typeof p === 'object')
+        site(p.args, 'paginate/args', 'paginate_args', list, node, new Set([...here, 'cursor']));
+      const pageLocals = new Set([...here, 'page']);
+      site(n.next, 'next', 'next', list, node, pageLocals);
+      site(n.items, 'items', 'items', list, node, pageLocals);
+      break;
+    }
+    case 'try':
+      body(n.try, 'try', 'try');
+      if (n.catch !== undefined) body(n.catch, 'catch', 'catch', ['error']);
+      if (n.finally !== undefined) body(n.finally, 'finally', 'finally');
+      break;
+    case 'emit':
+      if (n.data !== undefined) site(n.data, 'data', 'data');
+      break;
+    default:
+      break;
+  }
+  return node;
+}
+
+/** Finds every `${ }` string inside `value` and records it as a site. */
+function collectSites(
+  graph: PlanGraph,
+  value: unknown,
+  pointer: string,
+  role: SiteRole,
+  scope: ListScope,
+  from: GraphNode | null,
+  owner: GraphNode | null,
+  locals: ReadonlySet<string>,
+  depth = 0,
+): ExprSite[] {
+  const out: ExprSite[] = [];
+  const walk = (v: unknown, ptr: string, d: number): void => {
+    if (d > 64) return;
+    if (typeof v === 'string') {
+      if (!v.includes('${')) return;
+      const site = makeSite(graph, v, ptr, role, scope, from, owner, locals);
+      if (site) out.push(site);
+      return;
+    }
+    if (Array.isArray(v)) {
+      v.forEach((item, i) => {
+        walk(item, `${ptr}/${i}`, d + 1);
+      });
+      return;
+    }
+    if (v && typeof v === 'object') {
+      for (const key of Object.keys(v))
+        walk((v as Record<string, unknown>)[key], `${ptr}/${pointerEscape(key)}`, d + 1);
+    }
+  };
+  walk(value, pointer, depth);
+  if (owner) owner.sites.push(...out);
+  graph.sites.push(...out);
+  return out;
+}
+
+function makeSite(
+  graph: PlanGraph,
+  text: string,
+  pointer: string,
+  role: SiteRole,
+  scope: ListScope,
+  from: GraphNode | null,
+  owner: GraphNode | null,
+  locals: ReadonlySet<string>,
+): ExprSite | undefined {
+  const parsed = parseTemplateString(text);
+  if (!parsed.ok) {
+    graph.problems.push({ code: 'expression_syntax', pointer, message: parsed.error.message });
+    return undefined;
+  }
+  const v = parsed.value;
+  if (v.kind === 'literal') return undefined;
+  const sources =
+    v.kind === 'expr'
+      ? [v.expr.source]
+      : v.parts.flatMap((p) => (typeof p === 'string' ? [] : [p.source]));
+  const exprs: CompiledExpression[] = [];
+  for (const source of sources) {
+    try {
+      exprs.push(compileExpression(source));
+    } catch (error) {
+      graph.problems.push({
+        code: 'expression_syntax',
+        pointer,
+        message: `${firstLine(error).replace(/^cannot parse /, 'cannot parse expression ')}`,
+      });
+      return undefined;
+    }
+  }
+  const refs = new Set<string>();
+  for (const e of exprs) for (const r of e.refs) refs.add(r);
+  return { pointer, text, role, scope, from, owner, locals, exprs, whole: v.kind === 'expr', refs };
+}
+
+/** Looks a name up from a scope outwards; returns the node and the list it was found in. */
+export function lookupNode(scope: ListScope, name: string): GraphNode | undefined {
+  for (let l: ListScope | null = scope; l; l = l.parent) {
+    const hit = l.byId.get(name);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+/** The node of `list` that contains `start` (itself or an ancestor), if any. */
+function holderIn(list: ListScope, start: GraphNode | null, scope: ListScope): GraphNode | null {
+  if (list === scope) return start;
+  // Climb from the site's scope: the owner of each inner list sits in the next list out.
+  let l: ListScope | null = scope;
+  while (l && l.parent !== list) l = l.parent;
+  return l ? l.owner : null;
+}
+
+function resolveSite(graph: PlanGraph, site: ExprSite): void {
+  for (const ref of site.refs) {
+    if (site.locals.has(ref)) continue;
+    let found = false;
+    for (let l: ListScope | null = site.scope; l; l = l.parent) {
+      const target = l.byId.get(ref);
+      if (!target) continue;
+      found = true;
+      const holder = holderIn(l, site.from, site.scope);
+      if (holder === target) {
+        graph.problems.push({
+          code: 'enclosing_reference',
+          pointer: site.pointer,
+          ref,
+          message: `"${ref}" is the node this expression belongs to (or encloses it), so its output does not exist yet here`,
+        });
+      } else if (holder) holder.deps.add(target.id);
+      break;
+    }
+    if (!found) {
+      graph.problems.push({
+        code: 'unresolved_reference',
+        pointer: site.pointer,
+        ref,
+        message: unresolvedMessage(graph, site, ref),
+      });
+    }
+  }
+}
+
+function unresolvedMessage(graph: PlanGraph, site: ExprSite, ref: string): string {
+  const elsewhere = graph.byId.get(ref);
+  if (elsewhere) {
+    return `"${ref}" (at ${elsewhere.pointer}) is inside another node's body and cannot be seen from here; a node sees the nodes of its own list and of every enclosing list`;
+  }
+  const names = [...site.locals].sort();
+  return `"${ref}" is not a node id or a name in scope here; in scope: node ids of this list and enclosing lists, and ${names.join(', ')}`;
+}
+
+function resolveAfter(graph: PlanGraph, node: GraphNode): void {
+  const after = (node.node as { after?: unknown }).after;
+  if (!Array.isArray(after)) return;
+  after.forEach((ref, i) => {
+    if (typeof ref !== 'string') return;
+    const pointer = `${node.pointer}/after/${i}`;
+    for (let l: ListScope | null = node.list; l; l = l.parent) {
+      const target = l.byId.get(ref);
+      if (!target) continue;
+      const holder = holderIn(l, node, node.list);
+      if (holder === target) {
+        graph.problems.push({
+          code: 'enclosing_reference',
+          pointer,
+          ref,
+          message: `"${ref}" encloses this node; it cannot wait for it`,
+        });
+      } else if (holder) holder.deps.add(target.id);
+      return;
+    }
+    graph.problems.push({
+      code: 'unknown_after',
+      pointer,
+      ref,
+      message: `"after" names "${ref}", which is not a node in scope here`,
+    });
+  });
+}
+
+/** Reports each dependency cycle among siblings once, naming the nodes in order. */
+function findCycles(graph: PlanGraph): void {
+  const lists: ListScope[] = [graph.root];
+  for (const n of graph.all) lists.push(...n.bodies);
+  for (const list of lists) {
+    const state = new Map<string, 0 | 1 | 2>();
+    for (const start of list.nodes) {
+      if (state.get(start.id)) continue;
+      // Iterative DFS: plans of 10,000 chained nodes must not overflow the stack.
+      const stack: Array<{ node: GraphNode; deps: string[]; i: number }> = [];
+      const push = (n: GraphNode) => {
+        state.set(n.id, 1);
+        stack.push({ node: n, deps: [...n.deps], i: 0 });
+      };
+      push(start);
+      while (stack.length) {
+        const top = stack[stack.length - 1]!;
+        if (top.i >= top.deps.length) {
+          state.set(top.node.id, 2);
+          stack.pop();
+          continue;
+        }
+        const depId = top.deps[top.i++]!;
+        const dep = list.byId.get(depId);
+        if (!dep) continue;
+        const s = state.get(depId);
+        if (s === 1) {
+          const from = stack.findIndex((f) => f.node.id === depId);
+          const cycle = stack.slice(from).map((f) => f.node.id);
+          graph.problems.push({
+            code: 'dependency_cycle',
+            pointer: `${dep.pointer}`,
+            cycle,
+            message: `dependency cycle: ${[...cycle, depId].join(' -> ')}; break it by removing one of these references`,
+          });
+        } else if (!s) push(dep);
+      }
+    }
+  }
+}
