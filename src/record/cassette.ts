@@ -1,0 +1,213 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ConfigError } from '../errors/runtime-errors.ts';
+
+export const CASSETTE_VERSION = 1;
+
+export interface CassetteRequest {
+  method: string;
+  /** Path and query (`/v1/chat/completions`); the host is ignored so any base URL replays. */
+  path: string;
+  /** Request headers, secrets redacted. Informational: never matched. */
+  headers?: Record<string, string>;
+  /**
+   * The request body (parsed JSON, or text). Matched after normalising (keys sorted, ignored
+   * fields dropped). Absent: matches any body, which suits hand-written cassettes.
+   */
+  body?: unknown;
+}
+
+export interface CassetteResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** A JSON body, parsed so the file reads well. */
+  body?: unknown;
+  /** A non-JSON body. */
+  text?: string;
+  /** An SSE body, byte for byte, split where the network split it. */
+  stream?: string[];
+  /** The connection broke after `stream`; replay breaks it at the same place. */
+  cut?: boolean;
+}
+
+export interface Interaction {
+  request: CassetteRequest;
+  response: CassetteResponse;
+}
+
+export interface Cassette {
+  version: typeof CASSETTE_VERSION;
+  /** Free text: what was recorded, against what, how to re-record. */
+  note?: string;
+  interactions: Interaction[];
+}
+
+/** Headers whose values are credentials: never stored. */
+export const SECRET_HEADERS = new Set([
+  'authorization',
+  'proxy-authorization',
+  'x-api-key',
+  'api-key',
+  'openai-organization',
+  'openai-project',
+  'anthropic-organization-id',
+  'cookie',
+  'set-cookie',
+]);
+
+/** Headers that change from run to run or describe the transport, not the exchange. */
+const VOLATILE_HEADERS = new Set([
+  'date',
+  'content-length',
+  'content-encoding',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'host',
+  'accept-encoding',
+  'user-agent',
+  'cf-ray',
+  'alt-svc',
+  'server',
+]);
+
+export const REDACTED = '[redacted]';
+
+/** Environment variables whose values are scrubbed from everything written. */
+export const SECRET_ENV_VARIABLES = [
+  'OPENAI_API_KEY',
+  'ANTHROPIC_API_KEY',
+  'ANTHROPIC_AUTH_TOKEN',
+] as const;
+
+export function filterRequestHeaders(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    const key = name.toLowerCase();
+    // Credentials are dropped outright, not masked: nothing to grep for, nothing to leak.
+    if (VOLATILE_HEADERS.has(key) || SECRET_HEADERS.has(key) || key.startsWith('x-stainless-'))
+      return;
+    out[key] = value;
+  });
+  return sortKeys(out);
+}
+
+export function filterResponseHeaders(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    const key = name.toLowerCase();
+    if (VOLATILE_HEADERS.has(key) || SECRET_HEADERS.has(key)) return;
+    out[key] = value;
+  });
+  return sortKeys(out);
+}
+
+function sortKeys<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** Parses a body as JSON when it is JSON; other text stays text. */
+export function parseBody(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** `value` with object keys sorted and `ignore`d fields (dotted paths, e.g. `metadata.user_id`) removed. */
+export function normalizeBody(value: unknown, ignore: readonly string[] = []): unknown {
+  const paths = ignore.map((path) => path.split('.'));
+  const walk = (node: unknown, at: string[]): unknown => {
+    if (Array.isArray(node)) return node.map((item) => walk(item, at));
+    if (node === null || typeof node !== 'object') return node;
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(node).sort()) {
+      const here = [...at, key];
+      if (
+        paths.some((path) => path.length === here.length && path.every((p, i) => p === here[i]))
+      ) {
+        continue;
+      }
+      out[key] = walk((node as Record<string, unknown>)[key], here);
+    }
+    return out;
+  };
+  return walk(value, []);
+}
+
+export function canonicalBody(value: unknown, ignore: readonly string[] = []): string {
+  return JSON.stringify(normalizeBody(value, ignore)) ?? '';
+}
+
+/** The secrets to scrub: the key variables' values plus any given, longest first. */
+export function collectSecrets(
+  env: Record<string, string | undefined>,
+  extra: readonly string[] = [],
+): string[] {
+  const values = [...SECRET_ENV_VARIABLES.map((name) => env[name]), ...extra];
+  // Very short values would scrub ordinary text; no real key is that short.
+  const secrets = values.filter((value): value is string => !!value && value.length >= 8);
+  return [...new Set(secrets)].sort((a, b) => b.length - a.length);
+}
+
+export function scrubSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) out = out.split(secret).join(REDACTED);
+  return out;
+}
+
+export function serializeCassette(cassette: Cassette, secrets: readonly string[] = []): string {
+  return `${scrubSecrets(JSON.stringify(cassette, null, 2), secrets)}\n`;
+}
+
+/** Writes atomically (temp file + rename), so a reader never sees half a cassette. */
+export function writeCassette(
+  path: string,
+  cassette: Cassette,
+  secrets: readonly string[] = [],
+): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    writeFileSync(temp, serializeCassette(cassette, secrets));
+    renameSync(temp, path);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
+export function readCassette(path: string): Cassette {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      'cassette_missing',
+      `cassette ${path} cannot be read. Record it with createRecordingFetch({ cassettePath }) ` +
+        'against a live provider, or write it with the wire-format helpers of src/record.',
+      { cause: error, details: { cassettePath: path } },
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError('cassette_invalid', `cassette ${path} is not valid JSON`, {
+      cause: error,
+      details: { cassettePath: path },
+    });
+  }
+  const cassette = parsed as Partial<Cassette>;
+  if (cassette.version !== CASSETTE_VERSION || !Array.isArray(cassette.interactions)) {
+    throw new ConfigError(
+      'cassette_invalid',
+      `cassette ${path} is not a version ${CASSETTE_VERSION} cassette ({ "version": 1, "interactions": [...] })`,
+      { details: { cassettePath: path } },
+    );
+  }
+  return cassette as Cassette;
+}

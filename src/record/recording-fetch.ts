@@ -1,0 +1,136 @@
+import {
+  CASSETTE_VERSION,
+  type Cassette,
+  type CassetteResponse,
+  collectSecrets,
+  filterRequestHeaders,
+  filterResponseHeaders,
+  type Interaction,
+  parseBody,
+  SECRET_HEADERS,
+  writeCassette,
+} from './cassette.ts';
+import { readRequest } from './http-request.ts';
+
+type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+export interface RecordingFetchOptions {
+  cassettePath: string;
+  /** The fetch that reaches the network; default the global fetch. */
+  fetch?: Fetch;
+  /** Written into the cassette: what it holds and how to re-record it. */
+  note?: string;
+  /** Extra literal secrets to scrub, beyond the key variables' values and auth header values. */
+  secrets?: readonly string[];
+  /** Where key variables are read from for scrubbing; default process.env. */
+  env?: Record<string, string | undefined>;
+}
+
+export type RecordingFetch = Fetch & {
+  readonly cassette: Cassette;
+  /** Resolves when every exchange begun so far is complete and written. */
+  flush(): Promise<void>;
+};
+
+/**
+ * A fetch that forwards to the network and writes every exchange to a cassette, starting a
+ * fresh cassette. Streams are passed through as they arrive and stored chunk by chunk. The
+ * file is rewritten (atomically) after each exchange completes, with credentials removed.
+ */
+export function createRecordingFetch(options: RecordingFetchOptions): RecordingFetch {
+  const realFetch = options.fetch ?? globalThis.fetch;
+  const cassette: Cassette = {
+    version: CASSETTE_VERSION,
+    ...(options.note ? { note: options.note } : {}),
+    interactions: [],
+  };
+  // Slots are taken in request order, so concurrent exchanges are stored deterministically.
+  const slots: (Interaction | undefined)[] = [];
+  const seenSecrets = new Set<string>();
+  const pending = new Set<Promise<void>>();
+
+  const save = () => {
+    cassette.interactions = slots.filter((slot): slot is Interaction => slot !== undefined);
+    const secrets = collectSecrets(options.env ?? process.env, [
+      ...(options.secrets ?? []),
+      ...seenSecrets,
+    ]);
+    writeCassette(options.cassettePath, cassette, secrets);
+  };
+
+  const recordingFetch = async (input: string | URL | Request, init?: RequestInit) => {
+    const seen = await readRequest(input, init);
+    seen.headers.forEach((value, name) => {
+      if (!SECRET_HEADERS.has(name.toLowerCase())) return;
+      seenSecrets.add(value);
+      seenSecrets.add(value.replace(/^(Bearer|Basic)\s+/i, ''));
+    });
+    const slot = slots.length;
+    slots.push(undefined);
+    const forwardInit =
+      init?.body != null && typeof init.body !== 'string' ? { ...init, body: seen.bodyText } : init;
+    const response = await realFetch(input, forwardInit);
+    const request = {
+      method: seen.method,
+      path: seen.path,
+      headers: filterRequestHeaders(seen.headers),
+      ...(seen.bodyText === '' ? {} : { body: parseBody(seen.bodyText) }),
+    };
+    const head = { status: response.status, headers: filterResponseHeaders(response.headers) };
+    const isStream = (response.headers.get('content-type') ?? '').includes('text/event-stream');
+    if (!response.body) {
+      slots[slot] = { request, response: head };
+      save();
+      return response;
+    }
+    const [forCaller, forCassette] = response.body.tee();
+    const done = readAll(forCassette).then(({ chunks, cut }) => {
+      let stored: CassetteResponse;
+      if (isStream) stored = { ...head, stream: chunks, ...(cut ? { cut: true } : {}) };
+      else {
+        const text = chunks.join('');
+        const body = parseBody(text);
+        stored =
+          typeof body === 'string' || body === undefined ? { ...head, text } : { ...head, body };
+        if (cut) stored.cut = true;
+      }
+      slots[slot] = { request, response: stored };
+      save();
+    });
+    pending.add(done);
+    void done.finally(() => pending.delete(done));
+    return new Response(forCaller, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
+  };
+
+  return Object.assign(recordingFetch, {
+    cassette,
+    async flush() {
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
+  });
+}
+
+async function readAll(
+  body: ReadableStream<Uint8Array>,
+): Promise<{ chunks: string[]; cut: boolean }> {
+  const decoder = new TextDecoder();
+  const chunks: string[] = [];
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const text = decoder.decode(value, { stream: true });
+      if (text !== '') chunks.push(text);
+    }
+    const rest = decoder.decode();
+    if (rest !== '') chunks.push(rest);
+    return { chunks, cut: false };
+  } catch {
+    return { chunks, cut: true };
+  }
+}
