@@ -65,7 +65,7 @@ describe('AnthropicModel over the real SDK and HTTP', () => {
     // This SDK version sends the API key as a bearer token.
     expect(request?.headers.authorization).toBe(`Bearer ${TEST_ANTHROPIC_KEY}`);
     expect(request?.body).toEqual({
-      model: 'claude-sonnet-4-5',
+      model: 'claude-sonnet-4-6',
       max_tokens: 100,
       system: 'Answer in French.',
       messages: [{ role: 'user', content: [{ type: 'text', text: 'Hello' }] }],

@@ -63,7 +63,7 @@ describe('provider selection', () => {
     expect(openai.modelId).toBe('gpt-4.1-mini');
     const anthropic = createModel({ env: { ANTHROPIC_API_KEY: 'sk-a' } });
     expect(anthropic).toBeInstanceOf(AnthropicModel);
-    expect(anthropic.modelId).toBe('claude-sonnet-4-5');
+    expect(anthropic.modelId).toBe('claude-sonnet-4-6');
     expect(
       createModel({ env: { ANTHROPIC_API_KEY: 'sk-a', TOOLPLAN_MODEL: 'claude-haiku-4-5' } })
         .modelId,
