@@ -56,8 +56,9 @@ function register(env: Environment): Environment {
   };
   listFn('sum', (xs) => xs.reduce((s, v) => s + v, 0));
   listFn('avg', (xs) => (xs.length ? xs.reduce((s, v) => s + v, 0) / xs.length : null), 'dyn');
-  listFn('max', (xs) => (xs.length ? Math.max(...xs) : null), 'dyn');
-  listFn('min', (xs) => (xs.length ? Math.min(...xs) : null), 'dyn');
+  // reduce, not Math.max(...xs): spreading a tool's 500k-item list overflows the stack.
+  listFn('max', (xs) => (xs.length ? xs.reduce((m, v) => Math.max(m, v)) : null), 'dyn');
+  listFn('min', (xs) => (xs.length ? xs.reduce((m, v) => Math.min(m, v)) : null), 'dyn');
   env.registerFunction('round(double): double', (x: number) => Math.round(x));
   env.registerFunction('round(double, int): double', (x: number, digits: bigint) => {
     const f = 10 ** Number(digits);
@@ -66,6 +67,15 @@ function register(env: Environment): Environment {
   env.registerFunction('floor(double): double', (x: number) => Math.floor(x));
   env.registerFunction('ceil(double): double', (x: number) => Math.ceil(x));
   env.registerFunction('abs(double): double', (x: number) => Math.abs(x));
+  // Integer literals and `size()` are CEL ints: `abs(-3)` and `round(size(xs))` must work too.
+  for (const name of ['round', 'floor', 'ceil']) {
+    env.registerFunction(`${name}(int): int`, (x: bigint) => x);
+  }
+  env.registerFunction('round(int, int): double', (x: bigint, digits: bigint) => {
+    const f = 10 ** Number(digits);
+    return Math.round(Number(x) * f) / f;
+  });
+  env.registerFunction('abs(int): int', (x: bigint) => (x < 0n ? -x : x));
   env.registerFunction('toJson(dyn): string', (x: unknown) => JSON.stringify(fromCel(x)));
   env.registerFunction('keys(map): list<string>', (m: unknown) =>
     m instanceof Map ? [...m.keys()].map(String) : Object.keys(m as object),
@@ -109,16 +119,24 @@ export function checkBaseEnvironment(): Environment {
 /** Converts a CEL value back to JSON: ints become numbers, maps become plain objects. */
 export function fromCel(value: unknown): unknown {
   if (typeof value === 'bigint') return Number(value);
+  // A function a tool left inside its result must not come out of an expression as data.
+  if (typeof value === 'function' || typeof value === 'symbol') return null;
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(fromCel);
+  // fromEntries defines own properties: a "__proto__" key from a tool result stays data
+  // instead of becoming the prototype of the copy.
   if (value instanceof Map) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of value) out[String(k)] = fromCel(v);
-    return out;
+    return Object.fromEntries([...value].map(([k, v]) => [String(k), fromCel(v)]));
   }
   if (value instanceof Date) return value.toISOString();
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) out[key] = fromCel((value as Record<string, unknown>)[key]);
-  return out;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) {
+    // cel-js values such as uint (`1u`), duration and type: a number or their text, not `{}`.
+    const primitive = value.valueOf();
+    return typeof primitive === 'bigint' ? Number(primitive) : String(value);
+  }
+  return Object.fromEntries(
+    Object.keys(value).map((key) => [key, fromCel((value as Record<string, unknown>)[key])]),
+  );
 }

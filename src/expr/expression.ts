@@ -33,11 +33,14 @@ export function compileExpression(source: string): CompiledExpression {
   try {
     parsed = runtimeEnvironment().parse(source);
   } catch (error) {
-    throw new ExpressionError(`cannot parse \${${source}}: ${firstLine(error)}`, {
-      code: 'expression_syntax',
-      cause: error,
-      details: { expression: source },
-    });
+    throw new ExpressionError(
+      `cannot parse \${${preview(source)}}: ${firstLine(error).slice(0, 300)}`,
+      {
+        code: 'expression_syntax',
+        cause: error,
+        details: { expression: source },
+      },
+    );
   }
   const refs = collectRefs(parsed.ast as AstNode);
   const compiled: CompiledExpression = {
@@ -47,17 +50,25 @@ export function compileExpression(source: string): CompiledExpression {
       try {
         return fromCel(parsed(scope));
       } catch (error) {
-        throw new ExpressionError(`\${${source}} failed: ${firstLine(error)}`, {
-          cause: error,
-          details: { expression: source },
-          retryable: false,
-        });
+        throw new ExpressionError(
+          `\${${preview(source)}} failed: ${firstLine(error).slice(0, 300)}`,
+          {
+            cause: error,
+            details: { expression: source },
+            retryable: false,
+          },
+        );
       }
     },
   };
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(source, compiled);
   return compiled;
+}
+
+/** Long expressions are cut in messages: they go back to the LLM, which wrote them. */
+function preview(source: string): string {
+  return source.length > 120 ? `${source.slice(0, 117)}...` : source;
 }
 
 export function firstLine(error: unknown): string {
