@@ -1,0 +1,187 @@
+import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline/promises';
+import type { Command } from 'commander';
+import { executePlan } from '../exec/execute-plan.ts';
+import { DEFAULT_JOURNAL_DIR, FileJournalStore } from '../exec/file-journal-store.ts';
+import { ProgressReporter } from '../exec/progress-reporter.ts';
+import type { ApproveFn } from '../exec/run-context.ts';
+import type { RunResult } from '../exec/run-result.ts';
+import { loadRegistry } from '../tool/load-tools-module.ts';
+import { validatePlan } from '../validate/index.ts';
+
+/**
+ * `toolplan exec PLAN --tools MODULE... [--input JSON] [--run-id ID] [--journal DIR] [--json]`
+ * stdout: only the plan's output as JSON. stderr: progress (NDJSON events with --json).
+ * Exit 0 succeeded, 1 failed, 2 invalid plan or usage, 3 suspended for approval.
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2, suspended: 3 } as const;
+
+export interface ExecCliOptions {
+  tools: string[];
+  input?: string;
+  runId?: string;
+  journal?: string;
+  json?: boolean;
+}
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function registerExecCommand(program: Command): void {
+  program
+    .command('exec')
+    .description('run a plan file with no LLM, durably journaled')
+    .argument('<plan>', 'plan file (JSON), or - for stdin')
+    .option('--tools <module>', 'module exporting `tools` (repeat for several)', collect, [])
+    .option('--input <json>', 'the run input, as JSON')
+    .option('--run-id <id>', 'name the run (default: generated)')
+    .option('--journal <dir>', 'journal folder', DEFAULT_JOURNAL_DIR)
+    .option('--json', 'progress on stderr as NDJSON events')
+    .action(async (plan: string, options: ExecCliOptions) => {
+      process.exitCode = await runExec(plan, options);
+    });
+}
+
+export const register = registerExecCommand;
+
+class UsageError extends Error {}
+
+async function readPlanFile(path: string, io: CliIo): Promise<unknown> {
+  let text: string;
+  try {
+    if (path === '-') {
+      const chunks: Buffer[] = [];
+      for await (const c of io.stdin) chunks.push(Buffer.from(c as Buffer));
+      text = Buffer.concat(chunks).toString('utf8');
+    } else text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read plan ${path}: ${(error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`plan ${path} is not JSON: ${(error as Error).message}`);
+  }
+}
+
+/** Asks on the terminal; used when stdin is a TTY. */
+export function terminalApprover(io: CliIo): ApproveFn {
+  return async (req) => {
+    const rl = createInterface({ input: io.stdin, output: io.stderr });
+    try {
+      const answer = await rl.question(
+        `\napprove ${req.key}: call ${req.tool} with ${JSON.stringify(req.args)}? [y/N] `,
+        { signal: req.signal },
+      );
+      return /^y(es)?$/i.test(answer.trim());
+    } finally {
+      rl.close();
+    }
+  };
+}
+
+/** SIGINT cancels the run (tools see their signal abort); a second SIGINT exits at once. */
+export function cancelOnSigint(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  let count = 0;
+  const onSigint = () => {
+    count += 1;
+    if (count === 1) {
+      process.stderr.write('\ntoolplan: cancelling (press Ctrl-C again to exit at once)\n');
+      controller.abort();
+    } else process.exit(130);
+  };
+  process.on('SIGINT', onSigint);
+  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
+}
+
+/** Prints a result the CLI way and returns the exit code. */
+export function reportResult(result: RunResult, io: CliIo, journalDir: string): number {
+  switch (result.status) {
+    case 'succeeded':
+      io.stdout.write(`${JSON.stringify(result.output, null, 2)}\n`);
+      return EXIT.ok;
+    case 'suspended': {
+      const nodes = [...new Set(result.waiting.map((w) => w.node))];
+      io.stderr.write(
+        `toolplan: run ${result.runId} is suspended, waiting for approval of: ${result.waiting
+          .map((w) => `${w.key} (${w.tool} ${JSON.stringify(w.args)})`)
+          .join(
+            ', ',
+          )}\n  continue: toolplan resume ${result.runId} --journal ${journalDir} --tools ... ${nodes
+          .map((n) => `--approve ${n}`)
+          .join(' ')}\n`,
+      );
+      return EXIT.suspended;
+    }
+    default: {
+      const e = result.error;
+      const usage = e.name === 'ConfigError';
+      io.stderr.write(`toolplan: ${e.name}: ${e.message}${e.node ? ` (node ${e.node})` : ''}\n`);
+      if (result.status === 'failed' && !usage)
+        io.stderr.write(
+          `  run ${result.runId}: toolplan runs show ${result.runId} --journal ${journalDir}\n`,
+        );
+      return usage ? EXIT.usage : EXIT.failed;
+    }
+  }
+}
+
+export async function runExec(
+  planPath: string,
+  options: ExecCliOptions,
+  io: CliIo = process,
+): Promise<number> {
+  const journalDir = options.journal ?? DEFAULT_JOURNAL_DIR;
+  let plan: unknown;
+  let input: unknown = null;
+  let registry: Awaited<ReturnType<typeof loadRegistry>>;
+  try {
+    plan = await readPlanFile(planPath, io);
+    if (options.input !== undefined) {
+      try {
+        input = JSON.parse(options.input);
+      } catch (error) {
+        throw new UsageError(`--input is not JSON: ${(error as Error).message}`);
+      }
+    }
+    registry = await loadRegistry(options.tools);
+    const checked = validatePlan(plan, registry);
+    if (!checked.valid) {
+      for (const i of checked.issues)
+        io.stderr.write(`${i.severity} ${i.path || '/'} ${i.code}: ${i.message}\n`);
+      io.stderr.write('toolplan: the plan is invalid; nothing was run\n');
+      return EXIT.usage;
+    }
+  } catch (error) {
+    io.stderr.write(
+      `toolplan: ${(error as Error).name === 'UsageError' || error instanceof UsageError ? 'usage' : (error as Error).name}: ${(error as Error).message}\n`,
+    );
+    return EXIT.usage;
+  }
+  const reporter = new ProgressReporter(
+    io.stderr,
+    options.json ? 'json' : io.stderr.isTTY ? 'live' : 'plain',
+  );
+  const sigint = cancelOnSigint();
+  try {
+    const result = await executePlan(plan, {
+      tools: registry,
+      input,
+      runId: options.runId,
+      store: new FileJournalStore(journalDir),
+      signal: sigint.signal,
+      onEvent: reporter.onEvent,
+      approve: io.stdin.isTTY ? terminalApprover(io) : undefined,
+    });
+    reporter.finish();
+    return reportResult(result, io, journalDir);
+  } finally {
+    sigint.dispose();
+  }
+}

@@ -1,0 +1,172 @@
+import { ConfigError } from '../errors/runtime-errors.ts';
+import { type CompiledValue, compileValue, refsOfValue } from '../expr/compiled-value.ts';
+import { buildPlanGraph, type GraphNode, type ListScope } from '../plan/plan-graph.ts';
+import type { NodeKind, PlanNode, PlanT } from '../plan/plan-schema.ts';
+import { buildListGraph, type ListGraph } from './dataflow.ts';
+
+/**
+ * A plan turned into what the executor walks: every `${ }` parsed once, every list's
+ * dependency graph built once (from `src/plan/plan-graph.ts`), so running a node only
+ * evaluates. Shared by every instance of a body (map items, loop iterations).
+ */
+export interface CList {
+  nodes: CNode[];
+  graph: ListGraph;
+  /** Indices of nodes no sibling depends on, for the plan's default output. */
+  sinks: number[];
+}
+
+/** A compiled value, or the error compiling it raised (thrown when the node runs). */
+export type Compiled = CompiledValue | { kind: 'error'; error: unknown };
+
+export interface CAlt {
+  call?: string;
+  args?: Compiled;
+  value?: Compiled;
+}
+
+export interface CNode {
+  id: string;
+  kind: NodeKind;
+  spec: PlanNode;
+  /** Names this node's own expressions read (not its bodies'), to build their scope. */
+  refs: string[];
+  if?: Compiled;
+  args?: Compiled;
+  value?: Compiled;
+  fallback?: CAlt[];
+  compensate?: { call: string; args?: Compiled };
+  list?: Compiled;
+  body?: CList;
+  catchBody?: CList;
+  finallyBody?: CList;
+  branches?: CList;
+  cases?: Array<{ when?: Compiled; body: CList }>;
+  score?: Compiled;
+  while?: Compiled;
+  next?: Compiled;
+  items?: Compiled;
+  data?: Compiled;
+}
+
+export interface CompiledPlan {
+  root: CList;
+  output?: Compiled;
+  outputRefs: string[];
+}
+
+function compile(value: unknown, refs: Set<string>): Compiled {
+  try {
+    const c = compileValue(value);
+    refsOfValue(c, refs);
+    return c;
+  } catch (error) {
+    return { kind: 'error', error };
+  }
+}
+
+export function compilePlan(plan: PlanT): CompiledPlan {
+  const graph = buildPlanGraph(plan);
+  const cycle = graph.problems.find(
+    (p) => p.code === 'dependency_cycle' || p.code === 'duplicate_id',
+  );
+  if (cycle) throw new ConfigError(`plan_${cycle.code}`, `invalid plan: ${cycle.message}`);
+  const root = compileList(graph.root);
+  const outputRefs = new Set<string>();
+  const output = plan.output === undefined ? undefined : compile(plan.output, outputRefs);
+  return { root, output, outputRefs: [...outputRefs] };
+}
+
+function compileList(scope: ListScope): CList {
+  const index = new Map<string, number>();
+  scope.nodes.forEach((n, i) => {
+    index.set(n.id, i);
+  });
+  const deps = scope.nodes.map((n) =>
+    [...n.deps].map((id) => index.get(id)).filter((i): i is number => i !== undefined),
+  );
+  const graph = buildListGraph(deps);
+  const sinks: number[] = [];
+  for (let i = 0; i < graph.size; i++) if (graph.dependents[i]!.length === 0) sinks.push(i);
+  return { nodes: scope.nodes.map(compileNode), graph, sinks };
+}
+
+function compileNode(g: GraphNode): CNode {
+  const spec = g.node;
+  const s = spec as unknown as Record<string, unknown>;
+  const refs = new Set<string>();
+  const kind = g.kind;
+  if (!kind) throw new ConfigError('plan_bad_node', `node "${g.id}" has no kind`);
+  const n: CNode = { id: g.id, kind, spec, refs: [] };
+  if (s.if !== undefined) n.if = compile(s.if, refs);
+  const bodyOf = (role: string) => g.bodies.find((b) => b.role === role);
+  switch (kind) {
+    case 'call': {
+      n.args = compile(s.args ?? {}, refs);
+      if (Array.isArray(s.fallback)) {
+        n.fallback = (s.fallback as Array<Record<string, unknown>>).map((alt) =>
+          'value' in alt
+            ? { value: compile(alt.value, refs) }
+            : { call: alt.call as string, args: compile(alt.args ?? {}, refs) },
+        );
+      }
+      const comp = s.compensate as { call: string; args?: unknown } | undefined;
+      if (comp) n.compensate = { call: comp.call, args: compile(comp.args ?? {}, refs) };
+      break;
+    }
+    case 'value':
+      n.value = compile(s.value, refs);
+      break;
+    case 'map':
+      n.list = compile(s.map, refs);
+      n.body = compileList(bodyOf('do')!);
+      break;
+    case 'race':
+      n.branches = compileList(bodyOf('race')!);
+      if (s.score !== undefined) n.score = compile(s.score, refs);
+      break;
+    case 'switch': {
+      const cases = s.switch as Array<{ when?: unknown }>;
+      const bodies = g.bodies.filter((b) => b.role === 'case');
+      n.cases = cases.map((c, i) => ({
+        when: c.when === undefined ? undefined : compile(c.when, refs),
+        body: compileList(bodies[i]!),
+      }));
+      break;
+    }
+    case 'loop':
+      n.body = compileList(bodyOf('loop')!);
+      // `while` reads the body's nodes: it is evaluated in the iteration's scope.
+      n.while = compile(s.while, new Set());
+      break;
+    case 'paginate': {
+      const p = s.paginate as { call: string; args?: unknown };
+      n.args = compile(p.args ?? {}, refs);
+      n.next = compile(s.next, refs);
+      n.items = compile(s.items, refs);
+      break;
+    }
+    case 'try': {
+      n.body = compileList(bodyOf('try')!);
+      const c = bodyOf('catch');
+      if (c) n.catchBody = compileList(c);
+      const f = bodyOf('finally');
+      if (f) n.finallyBody = compileList(f);
+      break;
+    }
+    case 'emit':
+      n.data = compile(s.data ?? null, refs);
+      break;
+    default:
+      break;
+  }
+  refs.add(g.id);
+  n.refs = [...refs];
+  return n;
+}
+
+/** Refs of a compiled value (the while of a loop reads names of its body). */
+export function refsOf(c: Compiled | undefined): string[] {
+  if (!c || c.kind === 'error') return [];
+  return [...refsOfValue(c)];
+}

@@ -1,0 +1,99 @@
+import { InternalError } from '../errors/runtime-errors.ts';
+
+/**
+ * The deciding half of the scheduler, pure and synchronous: which nodes of one list can
+ * start now. Bookkeeping is O(nodes + edges): each node keeps a count of unfinished
+ * dependencies and a list of dependents; finishing a node decrements its dependents and
+ * releases those that reach zero. No levels, no polling, no scans.
+ */
+export interface ListGraph {
+  size: number;
+  /** For each node, the indices of the nodes that wait for it. */
+  dependents: Int32Array[];
+  /** For each node, how many dependencies it has. */
+  depCount: Int32Array;
+  /** Nodes with no dependency, in list order. */
+  roots: number[];
+}
+
+export function buildListGraph(deps: ReadonlyArray<ReadonlyArray<number>>): ListGraph {
+  const size = deps.length;
+  const depCount = new Int32Array(size);
+  const outDegree = new Int32Array(size);
+  for (let i = 0; i < size; i++) {
+    const d = deps[i]!;
+    depCount[i] = d.length;
+    for (const j of d) {
+      if (j < 0 || j >= size || j === i)
+        throw new InternalError('bad_dependency', `node #${i} depends on #${j}`);
+      outDegree[j]! += 1;
+    }
+  }
+  const dependents: Int32Array[] = new Array(size);
+  for (let i = 0; i < size; i++) dependents[i] = new Int32Array(outDegree[i]!);
+  const fill = new Int32Array(size);
+  for (let i = 0; i < size; i++) {
+    for (const j of deps[i]!) {
+      dependents[j]![fill[j]!] = i;
+      fill[j]! += 1;
+    }
+  }
+  const roots: number[] = [];
+  for (let i = 0; i < size; i++) if (depCount[i] === 0) roots.push(i);
+  return { size, dependents, depCount, roots };
+}
+
+export type Outcome = 'succeeded' | 'skipped' | 'failed';
+
+/**
+ * One execution of a list. `finish(i)` returns the nodes it released; each released node
+ * also says whether one of its dependencies was skipped (then it is skipped too).
+ */
+export class ReadyTracker {
+  readonly graph: ListGraph;
+  readonly #remaining: Int32Array;
+  readonly #skippedDep: Uint8Array;
+  readonly #done: Uint8Array;
+  #finished = 0;
+
+  constructor(graph: ListGraph) {
+    this.graph = graph;
+    this.#remaining = graph.depCount.slice();
+    this.#skippedDep = new Uint8Array(graph.size);
+    this.#done = new Uint8Array(graph.size);
+  }
+
+  /** The nodes that can start at once. */
+  start(): readonly number[] {
+    return this.graph.roots;
+  }
+
+  get finishedCount(): number {
+    return this.#finished;
+  }
+
+  get allFinished(): boolean {
+    return this.#finished === this.graph.size;
+  }
+
+  hasSkippedDependency(i: number): boolean {
+    return this.#skippedDep[i] === 1;
+  }
+
+  /** Marks node i finished; pushes the nodes that became ready onto `into`. */
+  finish(i: number, outcome: Outcome, into: number[] = []): number[] {
+    if (this.#done[i]) throw new InternalError('finished_twice', `node #${i} finished twice`);
+    this.#done[i] = 1;
+    this.#finished += 1;
+    if (outcome === 'failed') return into;
+    const deps = this.graph.dependents[i]!;
+    for (let k = 0; k < deps.length; k++) {
+      const j = deps[k]!;
+      if (outcome === 'skipped') this.#skippedDep[j] = 1;
+      const left = this.#remaining[j]! - 1;
+      this.#remaining[j] = left;
+      if (left === 0) into.push(j);
+    }
+    return into;
+  }
+}

@@ -1,0 +1,95 @@
+import type { PlanLimitsT } from '../plan/plan-schema.ts';
+
+/**
+ * Everything that happens in a run, as data. The journal is the list of these events; a
+ * run's state is their fold (`run-state.ts`). `key` names a node instance: the node id,
+ * plus `/index` for each enclosing map item or loop iteration (`p/3`, `st/2`), plus
+ * `/page/k` for a paginate's page call.
+ */
+export interface ErrorInfo {
+  name: string;
+  message: string;
+  code: string;
+  /** The node instance the error came from, when there is one. */
+  node?: string;
+  retryable?: boolean;
+  details?: Record<string, unknown>;
+}
+
+export type NodeStatus =
+  | 'pending'
+  | 'running'
+  | 'waiting'
+  | 'succeeded'
+  | 'failed'
+  | 'skipped'
+  | 'cancelled'
+  | 'compensating'
+  | 'compensated';
+
+export type RunStatus = 'running' | 'suspended' | 'succeeded' | 'failed' | 'cancelled';
+
+/** Options recorded with a run: enough to resume it, never a secret. */
+export interface RecordedOptions {
+  limits: PlanLimitsT;
+  allowTools?: string[];
+}
+
+interface Base {
+  /** Position in the journal, from 0. */
+  seq: number;
+  /** Wall-clock milliseconds since the epoch. */
+  at: number;
+}
+
+export type RunEvent =
+  | (Base & {
+      type: 'run.started';
+      runId: string;
+      plan: unknown;
+      input: unknown;
+      options: RecordedOptions;
+    })
+  | (Base & { type: 'run.resumed' })
+  | (Base & { type: 'run.suspended'; waiting: WaitingInfo[] })
+  | (Base & {
+      type: 'run.finished';
+      status: 'succeeded' | 'failed' | 'cancelled';
+      output?: unknown;
+      error?: ErrorInfo;
+    })
+  | (Base & { type: 'node.started'; key: string; node: string; kind: string })
+  | (Base & { type: 'node.attempt'; key: string; attempt: number; tool: string })
+  | (Base & {
+      type: 'node.attempt_failed';
+      key: string;
+      attempt: number;
+      error: ErrorInfo;
+      /** Backoff before the next try; absent when no retry follows. */
+      retry_in_ms?: number;
+    })
+  | (Base & { type: 'node.waiting'; key: string; node: string; tool: string; args: unknown })
+  | (Base & { type: 'approval.decided'; key: string; approved: boolean; by: string })
+  | (Base & { type: 'node.succeeded'; key: string; output: unknown })
+  | (Base & { type: 'node.failed'; key: string; error: ErrorInfo })
+  | (Base & { type: 'node.skipped'; key: string; node: string; reason: 'condition' | 'dependency' })
+  | (Base & { type: 'node.cancelled'; key: string; reason: string })
+  | (Base & { type: 'compensation.started'; key: string; tool: string })
+  | (Base & { type: 'compensation.finished'; key: string; ok: boolean; error?: ErrorInfo })
+  | (Base & { type: 'emit'; key: string; topic: string; data: unknown });
+
+export type RunEventType = RunEvent['type'];
+
+/** An event before the journal numbers and stamps it. */
+export type NewEvent = RunEvent extends infer E
+  ? E extends RunEvent
+    ? Omit<E, 'seq' | 'at'>
+    : never
+  : never;
+
+export interface WaitingInfo {
+  key: string;
+  node: string;
+  tool: string;
+  args: unknown;
+}

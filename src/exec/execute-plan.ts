@@ -1,0 +1,272 @@
+import { randomBytes } from 'node:crypto';
+import { BudgetExceededError, CancelledError, ConfigError } from '../errors/runtime-errors.ts';
+import { Plan, type PlanLimitsT, type PlanT } from '../plan/plan-schema.ts';
+import { ToolRegistry } from '../tool/registry.ts';
+import type { Tool } from '../tool/tool.ts';
+import { compilePlan } from './compile-plan.ts';
+import { evaluateIn } from './evaluate.ts';
+import type { RunEvent } from './events.ts';
+import { type JournalStore, MemoryJournalStore } from './journal-store.ts';
+import { JournalWriter } from './journal-writer.ts';
+import { DEFAULT_MAX_CONCURRENCY, effectiveLimits, type RunLimits } from './limits.ts';
+import { runList } from './node-runner.ts';
+import { type ApproveFn, Frame, type RunContext, Suspension, toErrorInfo } from './run-context.ts';
+import { type RunResult, resultFromState, statsOf } from './run-result.ts';
+import { emptyRunState, foldEvents, type RunState } from './run-state.ts';
+import { afterCompensation, compensate } from './saga.ts';
+import { Semaphore } from './semaphore.ts';
+
+export interface ExecuteOptions {
+  tools: ToolRegistry | readonly Tool[];
+  input?: unknown;
+  signal?: AbortSignal;
+  /** Where the journal goes; default an in-memory store (no resume across processes). */
+  store?: JournalStore;
+  runId?: string;
+  onEvent?: (event: RunEvent) => void;
+  /** Subscribers of `emit` nodes. */
+  onEmit?: (topic: string, data: unknown) => void;
+  /** Asked for calls that need approval; without it the run suspends instead. */
+  approve?: ApproveFn;
+  limits?: RunLimits;
+  /** Only these tools may be called. */
+  allowTools?: readonly string[];
+  /** Items of a map in flight at once when the map sets no `concurrency`. */
+  mapConcurrency?: number;
+  /** Source of randomness for retry jitter (tests). */
+  random?: () => number;
+}
+
+export interface ResumeOptions extends Omit<ExecuteOptions, 'input' | 'runId' | 'store'> {
+  store: JournalStore;
+  /** Node ids (or instance keys) a person approved or denied since the run suspended. */
+  approveNodes?: readonly string[];
+  denyNodes?: readonly string[];
+}
+
+export function newRunId(): string {
+  const t = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  return `${t}-${randomBytes(4).toString('hex')}`;
+}
+
+function failedResult(runId: string, error: unknown): RunResult {
+  return {
+    status: 'failed',
+    error: toErrorInfo(error),
+    runId,
+    stats: { nodes: {}, toolCalls: 0, durationMs: 0, events: 0 },
+  };
+}
+
+function registryOf(tools: ToolRegistry | readonly Tool[]): ToolRegistry {
+  return tools instanceof ToolRegistry ? tools : ToolRegistry.from(tools);
+}
+
+/** Runs a plan to the end (or to a suspension). Never rejects: every outcome is a result. */
+export async function executePlan(plan: unknown, options: ExecuteOptions): Promise<RunResult> {
+  const runId = options.runId ?? newRunId();
+  try {
+    const parsed = Plan.safeParse(plan);
+    if (!parsed.success) {
+      throw new ConfigError('invalid_plan', `invalid plan: ${parsed.error.issues[0]?.message}`, {
+        details: { issues: parsed.error.issues.slice(0, 10) },
+      });
+    }
+    const registry = registryOf(options.tools);
+    const store = options.store ?? new MemoryJournalStore();
+    if (options.runId && (await store.read(runId)).length > 0) {
+      throw new ConfigError('run_exists', `run ${runId} already exists; resume it instead`);
+    }
+    const limits = effectiveLimits(options.limits, parsed.data.limits);
+    const state = emptyRunState(runId);
+    const journal = new JournalWriter(store, state, options.onEvent);
+    const recorded = {
+      limits,
+      ...(options.allowTools ? { allowTools: [...options.allowTools] } : {}),
+    };
+    journal.append({
+      type: 'run.started',
+      runId,
+      plan: parsed.data,
+      input: options.input ?? null,
+      options: recorded,
+    });
+    return await drive(parsed.data, journal, registry, options, state, limits);
+  } catch (error) {
+    return failedResult(runId, error);
+  }
+}
+
+/**
+ * Continues a run from its journal: finished nodes are replayed, never run again; what was
+ * running runs again with the same idempotency keys; approvals given now are journaled.
+ */
+export async function resumeRun(runId: string, options: ResumeOptions): Promise<RunResult> {
+  try {
+    const events = await options.store.read(runId);
+    if (events.length === 0)
+      throw new ConfigError('run_not_found', `no run ${runId} in the journal`);
+    const state = foldEvents(events, runId);
+    const done = state.status === 'succeeded' || state.status === 'failed';
+    if (done) return resultFromState(state)!;
+    const parsed = Plan.safeParse(state.plan);
+    if (!parsed.success)
+      throw new ConfigError('bad_journal', `run ${runId}: journaled plan is invalid`);
+    const decisions = matchDecisions(state, options.approveNodes ?? [], options.denyNodes ?? []);
+    const journal = new JournalWriter(options.store, state, options.onEvent);
+    journal.append({ type: 'run.resumed' });
+    for (const [key, approved] of decisions)
+      journal.append({ type: 'approval.decided', key, approved, by: 'resume' });
+    const recorded = state.options ?? { limits: {} };
+    return await drive(
+      parsed.data,
+      journal,
+      registryOf(options.tools),
+      { ...options, allowTools: options.allowTools ?? recorded.allowTools },
+      state,
+      effectiveLimits(options.limits, recorded.limits),
+    );
+  } catch (error) {
+    return failedResult(runId, error);
+  }
+}
+
+function matchDecisions(
+  state: RunState,
+  approve: readonly string[],
+  deny: readonly string[],
+): Map<string, boolean> {
+  const out = new Map<string, boolean>();
+  const pick = (name: string, approved: boolean) => {
+    const hits = state.waiting.filter((w) => w.key === name || w.node === name);
+    if (hits.length === 0) {
+      throw new ConfigError(
+        'not_waiting',
+        `node ${name} is not waiting for approval in run ${state.runId}; waiting: ${state.waiting.map((w) => w.key).join(', ') || '(none)'}`,
+      );
+    }
+    for (const h of hits) out.set(h.key, approved);
+  };
+  for (const name of approve) pick(name, true);
+  for (const name of deny) pick(name, false);
+  return out;
+}
+
+async function drive(
+  plan: PlanT,
+  journal: JournalWriter,
+  registry: ToolRegistry,
+  options: ExecuteOptions,
+  state: RunState,
+  limits: PlanLimitsT,
+): Promise<RunResult> {
+  const since = Date.now();
+  const runId = state.runId;
+  const root = new AbortController();
+  let suspendScheduled = false;
+  const ctx: RunContext = {
+    runId,
+    journal,
+    registry,
+    allow: options.allowTools ? new Set(options.allowTools) : undefined,
+    global: new Semaphore(limits.max_concurrency ?? DEFAULT_MAX_CONCURRENCY),
+    toolSems: new Map(),
+    maxToolCalls: limits.max_tool_calls ?? Number.POSITIVE_INFINITY,
+    mapConcurrency: options.mapConcurrency ?? limits.max_concurrency ?? DEFAULT_MAX_CONCURRENCY,
+    approve: options.approve,
+    onEmit: options.onEmit,
+    random: options.random ?? Math.random,
+    busy: 0,
+    waiting: new Map(),
+    stopping: false,
+    suspend: () => {
+      if (suspendScheduled || ctx.stopping) return;
+      suspendScheduled = true;
+      // After the current turn: only suspend if nothing started meanwhile.
+      setImmediate(() => {
+        suspendScheduled = false;
+        if (ctx.stopping || ctx.busy > 0 || ctx.waiting.size === 0) return;
+        ctx.stopping = true;
+        journal.append({ type: 'run.suspended', waiting: [...ctx.waiting.values()] });
+        root.abort(new Suspension());
+      });
+    },
+  };
+  const stop = (reason: Error) => {
+    if (ctx.stopping) return;
+    ctx.stopping = true;
+    root.abort(reason);
+  };
+  const onCallerAbort = () => stop(new CancelledError('the run was cancelled by its caller'));
+  if (options.signal?.aborted) onCallerAbort();
+  options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  const deadline = limits.deadline_ms;
+  const timer =
+    deadline === undefined
+      ? undefined
+      : setTimeout(
+          () =>
+            stop(
+              new BudgetExceededError(`the run exceeded its deadline of ${deadline} ms`, {
+                code: 'deadline_exceeded',
+                retryable: false,
+              }),
+            ),
+          deadline,
+        );
+  const frame = new Frame(null, {
+    vars: new Map([['input', state.input ?? null]]),
+    signal: root.signal,
+  });
+  try {
+    const compiled = compilePlan(plan);
+    await runList(ctx, compiled.root, frame);
+    let output: unknown;
+    if (compiled.output) output = evaluateIn(compiled.output, frame, compiled.outputRefs);
+    else {
+      const out: Record<string, unknown> = {};
+      for (const i of compiled.root.sinks) {
+        const id = compiled.root.nodes[i]!.id;
+        out[id] = frame.vars.get(id) ?? null;
+      }
+      output = out;
+    }
+    journal.append({ type: 'run.finished', status: 'succeeded', output });
+    await journal.flush();
+    return { status: 'succeeded', output, runId, stats: statsOf(state, since) };
+  } catch (thrown) {
+    const reason = root.signal.aborted ? root.signal.reason : thrown;
+    if (reason instanceof Suspension) {
+      await journal.flush();
+      return { status: 'suspended', waiting: state.waiting, runId, stats: statsOf(state, since) };
+    }
+    if (reason instanceof CancelledError && options.signal?.aborted) {
+      const error = toErrorInfo(reason);
+      journal.append({ type: 'run.finished', status: 'cancelled', error });
+      await journal.flush().catch(() => {});
+      return { status: 'cancelled', error, runId, stats: statsOf(state, since) };
+    }
+    // The saga: undo what finished, newest first, with a signal of its own (the run's may
+    // be aborted by the deadline), still bound by the caller's.
+    const compSignal = options.signal ?? new AbortController().signal;
+    let error = reason;
+    try {
+      error = afterCompensation(reason, await compensate(ctx, frame.saga.entries, compSignal));
+    } catch (compError) {
+      error = compError;
+    }
+    const info = toErrorInfo(error);
+    try {
+      journal.append({ type: 'run.finished', status: 'failed', error: info });
+      await journal.flush();
+    } catch {
+      // The journal itself failed; the result still says why the run failed.
+    }
+    return { status: 'failed', error: info, runId, stats: statsOf(state, since) };
+  } finally {
+    if (timer) clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onCallerAbort);
+    frame.dispose();
+    await options.store?.close?.(runId).catch(() => {});
+  }
+}

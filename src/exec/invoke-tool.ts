@@ -1,0 +1,127 @@
+import { InvalidOutputError, TimeoutError } from '../errors/runtime-errors.ts';
+import { checkOutput, type RegisteredTool } from '../tool/registry.ts';
+import type { ToolContext } from '../tool/tool.ts';
+import { type RunContext, toolSemaphore } from './run-context.ts';
+
+export interface AttemptSpec {
+  tool: RegisteredTool;
+  args: unknown;
+  idempotencyKey: string;
+  nodeId: string;
+  attempt: number;
+  timeoutMs: number | undefined;
+  signal: AbortSignal;
+}
+
+/**
+ * One try of one tool: takes a slot (the tool's own limit, then the run's), calls it with
+ * a signal that aborts on timeout or cancellation, and races it against both, so a tool
+ * that ignores its signal cannot hold the run. Its output is normalised to JSON and
+ * checked against its output schema before anything else sees it.
+ */
+export async function invokeTool(ctx: RunContext, spec: AttemptSpec): Promise<unknown> {
+  const { tool, signal } = spec;
+  const toolSem = toolSemaphore(ctx, tool.name, tool.tool.concurrency);
+  if (toolSem) await toolSem.acquire(signal);
+  try {
+    await ctx.global.acquire(signal);
+  } catch (error) {
+    toolSem?.release();
+    throw error;
+  }
+  let raw: unknown;
+  try {
+    raw = await callRaced(spec, ctx.runId);
+  } finally {
+    ctx.global.release();
+    toolSem?.release();
+  }
+  const output = toJson(raw, tool.name);
+  const issues = checkOutput(tool, output);
+  if (issues.length > 0) {
+    throw new InvalidOutputError(
+      `tool ${tool.name} returned output that does not match its output schema: ${issues
+        .slice(0, 3)
+        .map((i) => `${i.path || '/'} ${i.message}`)
+        .join('; ')}`,
+      { details: { tool: tool.name, issues: issues.slice(0, 10) } },
+    );
+  }
+  return output;
+}
+
+function callRaced(spec: AttemptSpec, runId: string): Promise<unknown> {
+  const { signal, timeoutMs } = spec;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  // Only a timeout needs a signal of its own; otherwise the frame's signal (cancellation,
+  // a lost race, a failed sibling) is the tool's, and no controller is made per call.
+  const controller = timeoutMs === undefined ? undefined : new AbortController();
+  return new Promise<unknown>((resolve, reject) => {
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      controller?.abort(signal.reason);
+      settle(false, signal.reason);
+    };
+    const settle = (ok: boolean, value: unknown) => {
+      if (settled) return;
+      settled = true;
+      if (timer) clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      if (ok) resolve(value);
+      else reject(value);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (timeoutMs !== undefined) {
+      timer = setTimeout(() => {
+        const error = new TimeoutError(
+          `tool ${spec.tool.name} did not finish within ${timeoutMs} ms`,
+          { details: { tool: spec.tool.name, timeout_ms: timeoutMs } },
+        );
+        controller!.abort(error);
+        settle(false, error);
+      }, timeoutMs);
+    }
+    const ctx: ToolContext = {
+      signal: controller ? controller.signal : signal,
+      idempotencyKey: spec.idempotencyKey,
+      runId,
+      nodeId: spec.nodeId,
+      attempt: spec.attempt,
+    };
+    let result: unknown;
+    try {
+      result = spec.tool.tool.execute(spec.args, ctx);
+    } catch (error) {
+      settle(false, error);
+      return;
+    }
+    if (result !== null && typeof (result as { then?: unknown })?.then === 'function') {
+      // A late rejection after a timeout must not become an unhandled rejection.
+      Promise.resolve(result).then(
+        (v) => settle(true, v),
+        (e) => settle(false, e),
+      );
+    } else settle(true, result);
+  });
+}
+
+/** A tool's output as JSON: undefined becomes null; what JSON cannot hold is an error. */
+export function toJson(value: unknown, tool: string): unknown {
+  if (value === undefined || value === null) return null;
+  const t = typeof value;
+  if (t === 'string' || t === 'boolean') return value;
+  if (t === 'number') return Number.isFinite(value) ? value : null;
+  try {
+    const text = JSON.stringify(value);
+    return text === undefined ? null : JSON.parse(text);
+  } catch (cause) {
+    throw new InvalidOutputError(
+      `tool ${tool} returned a value that is not JSON: ${String(cause)}`,
+      {
+        cause,
+        details: { tool },
+      },
+    );
+  }
+}

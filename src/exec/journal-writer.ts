@@ -1,0 +1,74 @@
+import type { NewEvent, RunEvent } from './events.ts';
+import type { JournalStore } from './journal-store.ts';
+import { applyEvent, type RunState } from './run-state.ts';
+
+const RESOLVED: Promise<void> = Promise.resolve();
+
+/**
+ * Numbers, folds and stores a run's events. `append` is synchronous: the event is folded
+ * into the live state (which checks the transition) and queued. `flush` resolves when
+ * everything appended so far is durable; the executor awaits it before any side effect an
+ * event announces (a tool call, an emitted event, the run's result). Events appended in
+ * the same turn of the event loop go out in one write.
+ */
+export class JournalWriter {
+  readonly runId: string;
+  readonly state: RunState;
+  readonly #store: JournalStore;
+  readonly #onEvent: ((e: RunEvent) => void) | undefined;
+  #seq: number;
+  #queue: RunEvent[] = [];
+  #scheduled: Promise<void> | undefined;
+  #tail: Promise<void> = RESOLVED;
+  #failed: unknown;
+
+  constructor(store: JournalStore, state: RunState, onEvent?: (e: RunEvent) => void) {
+    this.#store = store;
+    this.state = state;
+    this.runId = state.runId;
+    this.#seq = state.events;
+    this.#onEvent = onEvent;
+  }
+
+  append(partial: NewEvent): RunEvent {
+    // Callers pass a fresh literal: stamping it in place saves a copy per event.
+    const event = partial as RunEvent;
+    event.seq = this.#seq;
+    event.at = Date.now();
+    applyEvent(this.state, event);
+    this.#seq += 1;
+    if (this.#store.appendSync) this.#store.appendSync(this.runId, event);
+    else this.#queue.push(event);
+    if (this.#onEvent) {
+      try {
+        this.#onEvent(event);
+      } catch {
+        // A listener's bug must not break the run.
+      }
+    }
+    return event;
+  }
+
+  /** Resolves when every event appended so far is durable; rejects if the store failed. */
+  flush(): Promise<void> {
+    if (this.#failed !== undefined) return Promise.reject(this.#failed);
+    if (this.#queue.length === 0) return this.#tail;
+    this.#scheduled ??= new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        this.#scheduled = undefined;
+        const batch = this.#queue;
+        this.#queue = [];
+        this.#tail = this.#tail
+          .then(() => this.#store.append(this.runId, batch))
+          .catch((error: unknown) => {
+            this.#failed ??= error;
+            throw error;
+          });
+        this.#tail.then(resolve, reject);
+      });
+    });
+    // Callers await it; this only keeps a failure nobody awaits from being "unhandled".
+    this.#scheduled.catch(() => {});
+    return this.#scheduled;
+  }
+}

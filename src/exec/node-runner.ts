@@ -1,0 +1,247 @@
+import { InternalError, PlanFailure, TimeoutError } from '../errors/runtime-errors.ts';
+import { runCallNode, toError } from './call-node.ts';
+import type { CList, CNode } from './compile-plan.ts';
+import { runLoop, runMap, runPaginate, runRace, runSwitch, runTry } from './control-nodes.ts';
+import { ReadyTracker } from './dataflow.ts';
+import { evaluateBool, evaluateIn } from './evaluate.ts';
+import {
+  Frame,
+  fromErrorInfo,
+  type RunContext,
+  Suspension,
+  tagErrorNode,
+  toErrorInfo,
+} from './run-context.ts';
+import { sleep } from './sleep.ts';
+
+const LEAF = new Set(['call', 'value', 'wait_ms', 'emit', 'fail', 'paginate']);
+
+/**
+ * The doing half of the scheduler for one list: starts the ready nodes, and when one
+ * finishes starts exactly the dependents it released (`ReadyTracker`). The first failure
+ * cancels the running siblings; the list then fails with it once they have settled.
+ * Resolves with the output of the list's last node (a body's output).
+ */
+export function runList(ctx: RunContext, list: CList, frame: Frame): Promise<unknown> {
+  const nodes = list.nodes;
+  if (nodes.length === 0) return Promise.resolve(null);
+  return new Promise<unknown>((resolve, reject) => {
+    const tracker = new ReadyTracker(list.graph);
+    const released: number[] = [];
+    let running = 0;
+    let failure: unknown;
+    let failed = false;
+    const settle = () => {
+      if (running > 0) return;
+      if (failed) reject(failure);
+      else if (tracker.allFinished) resolve(frame.vars.get(nodes[nodes.length - 1]!.id) ?? null);
+      else
+        reject(new InternalError('stuck_list', 'no node of a list can start: dependency cycle?'));
+    };
+    const launch = (i: number) => {
+      running += 1;
+      runNode(ctx, nodes[i]!, frame, tracker.hasSkippedDependency(i)).then(
+        (outcome) => {
+          running -= 1;
+          if (!failed) {
+            released.length = 0;
+            tracker.finish(i, outcome, released);
+            for (let k = 0; k < released.length; k++) launch(released[k]!);
+          }
+          settle();
+        },
+        (error: unknown) => {
+          running -= 1;
+          if (!failed) {
+            failed = true;
+            failure = error;
+            frame.controller.abort(error);
+          }
+          settle();
+        },
+      );
+    };
+    const roots = tracker.start();
+    for (let k = 0; k < roots.length; k++) launch(roots[k]!);
+  });
+}
+
+/** Runs a body in a fresh frame below `parent` and releases the frame afterwards. */
+export async function runBody(ctx: RunContext, list: CList, frame: Frame): Promise<unknown> {
+  try {
+    return await runList(ctx, list, frame);
+  } finally {
+    frame.dispose();
+  }
+}
+
+function finishedFromJournal(ctx: RunContext, node: CNode, frame: Frame, key: string) {
+  const rec = ctx.journal.state.nodes.get(key);
+  if (!rec) return undefined;
+  switch (rec.status) {
+    case 'succeeded':
+    case 'compensating':
+    case 'compensated':
+      frame.vars.set(node.id, rec.output ?? null);
+      if (node.compensate && rec.status === 'succeeded')
+        frame.saga.add({ key, node, frame, seq: rec.finishedSeq ?? 0 });
+      return 'succeeded' as const;
+    case 'skipped':
+      frame.vars.set(node.id, null);
+      return 'skipped' as const;
+    case 'failed':
+      throw fromErrorInfo(rec.error ?? { name: 'ToolError', message: 'failed', code: 'error' });
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Runs one node instance: replays it from the journal if it finished before, applies skip
+ * propagation and `if`, journals started/succeeded/failed/cancelled around the work.
+ */
+export async function runNode(
+  ctx: RunContext,
+  node: CNode,
+  frame: Frame,
+  skipDep: boolean,
+): Promise<'succeeded' | 'skipped'> {
+  const key = node.id + frame.suffix;
+  const replayed = finishedFromJournal(ctx, node, frame, key);
+  if (replayed) return replayed;
+  if (ctx.stopping) throw frame.signal.reason ?? new Suspension();
+  const leaf = LEAF.has(node.kind);
+  if (leaf) ctx.busy += 1;
+  let started = false;
+  try {
+    if (skipDep || (node.if && !evaluateBool(node.if, frame, node.refs, `"if" of ${node.id}`))) {
+      ctx.journal.append({
+        type: 'node.skipped',
+        key,
+        node: node.id,
+        reason: skipDep ? 'dependency' : 'condition',
+      });
+      frame.vars.set(node.id, null);
+      return 'skipped';
+    }
+    ctx.journal.append({ type: 'node.started', key, node: node.id, kind: node.kind });
+    started = true;
+    const timeout = node.kind === 'call' ? undefined : node.spec.timeout_ms;
+    const output =
+      timeout === undefined
+        ? await dispatch(ctx, node, frame, key)
+        : await withNodeTimeout(ctx, node, frame, key, timeout);
+    ctx.journal.append({ type: 'node.succeeded', key, output });
+    frame.vars.set(node.id, output);
+    if (node.compensate) {
+      frame.saga.add({ key, node, frame, seq: ctx.journal.state.nodes.get(key)!.finishedSeq! });
+    }
+    return 'succeeded';
+  } catch (thrown) {
+    if (thrown instanceof Suspension || (ctx.stopping && isSuspending(frame))) throw thrown;
+    if (frame.signal.aborted) {
+      const rec = ctx.journal.state.nodes.get(key);
+      if (started && rec && (rec.status === 'running' || rec.status === 'waiting'))
+        ctx.journal.append({
+          type: 'node.cancelled',
+          key,
+          reason: reasonText(frame.signal.reason),
+        });
+      throw frame.signal.reason;
+    }
+    const error = toError(thrown);
+    tagErrorNode(error, key);
+    if (!started) ctx.journal.append({ type: 'node.started', key, node: node.id, kind: node.kind });
+    ctx.journal.append({ type: 'node.failed', key, error: toErrorInfo(error) });
+    throw error;
+  } finally {
+    if (leaf) {
+      ctx.busy -= 1;
+      if (ctx.busy === 0 && ctx.waiting.size > 0) ctx.suspend();
+    }
+  }
+}
+
+function isSuspending(frame: Frame): boolean {
+  return frame.signal.reason instanceof Suspension;
+}
+
+function reasonText(reason: unknown): string {
+  return reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason);
+}
+
+async function withNodeTimeout(
+  ctx: RunContext,
+  node: CNode,
+  frame: Frame,
+  key: string,
+  ms: number,
+): Promise<unknown> {
+  const inner = new Frame(frame, { vars: frame.vars });
+  const timer = setTimeout(() => {
+    inner.controller.abort(
+      new TimeoutError(`node ${key} did not finish within ${ms} ms`, {
+        details: { node: key, timeout_ms: ms },
+      }),
+    );
+  }, ms);
+  try {
+    return await Promise.race([
+      dispatch(ctx, node, inner, key),
+      new Promise<never>((_, reject) => {
+        if (inner.signal.aborted) reject(inner.signal.reason);
+        inner.signal.addEventListener('abort', () => reject(inner.signal.reason), { once: true });
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    inner.dispose();
+  }
+}
+
+function dispatch(
+  ctx: RunContext,
+  node: CNode,
+  frame: Frame,
+  key: string,
+): Promise<unknown> | unknown {
+  switch (node.kind) {
+    case 'call':
+      return runCallNode(ctx, node, frame, key);
+    case 'value':
+      return evaluateIn(node.value!, frame, node.refs);
+    case 'wait_ms':
+      return sleep((node.spec as { wait_ms: number }).wait_ms, frame.signal).then(() => null);
+    case 'emit':
+      return runEmit(ctx, node, frame, key);
+    case 'fail': {
+      const spec = node.spec as { fail: string; error?: string };
+      throw new PlanFailure(spec.error ?? 'Failed', spec.fail);
+    }
+    case 'map':
+      return runMap(ctx, node, frame, key);
+    case 'race':
+      return runRace(ctx, node, frame, key);
+    case 'switch':
+      return runSwitch(ctx, node, frame);
+    case 'loop':
+      return runLoop(ctx, node, frame);
+    case 'paginate':
+      return runPaginate(ctx, node, frame, key);
+    case 'try':
+      return runTry(ctx, node, frame);
+  }
+}
+
+async function runEmit(ctx: RunContext, node: CNode, frame: Frame, key: string): Promise<null> {
+  const topic = (node.spec as { emit: string }).emit;
+  const data = evaluateIn(node.data!, frame, node.refs);
+  ctx.journal.append({ type: 'emit', key, topic, data });
+  await ctx.journal.flush();
+  try {
+    ctx.onEmit?.(topic, data);
+  } catch {
+    // A subscriber's bug is not the plan's failure.
+  }
+  return null;
+}

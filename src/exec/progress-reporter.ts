@@ -1,0 +1,129 @@
+import type { RunEvent } from './events.ts';
+
+export type ProgressMode = 'json' | 'live' | 'plain';
+
+function short(value: unknown, max = 80): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? 'null';
+  } catch {
+    text = String(value);
+  }
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+
+/** One line of a run's timeline, or undefined for events not worth a line. */
+export function describeEvent(e: RunEvent, t0: number): string | undefined {
+  const at = `+${((e.at - t0) / 1000).toFixed(3)}s`;
+  switch (e.type) {
+    case 'run.started':
+      return `${at} run ${e.runId} started`;
+    case 'run.resumed':
+      return `${at} run resumed`;
+    case 'run.suspended':
+      return `${at} run suspended, waiting for approval: ${e.waiting.map((w) => `${w.key} (${w.tool})`).join(', ')}`;
+    case 'run.finished':
+      return `${at} run ${e.status}${e.error ? `: ${e.error.name}: ${e.error.message}` : ''}`;
+    case 'node.started':
+      return `${at} ${e.key} started (${e.kind})`;
+    case 'node.attempt':
+      return e.attempt > 1 ? `${at} ${e.key} attempt ${e.attempt} (${e.tool})` : undefined;
+    case 'node.attempt_failed':
+      return `${at} ${e.key} attempt ${e.attempt} failed: ${e.error.name}: ${e.error.message}${e.retry_in_ms === undefined ? '' : `; retry in ${e.retry_in_ms} ms`}`;
+    case 'node.waiting':
+      return `${at} ${e.key} waiting for approval to call ${e.tool} ${short(e.args)}`;
+    case 'approval.decided':
+      return `${at} ${e.key} ${e.approved ? 'approved' : 'denied'} (${e.by})`;
+    case 'node.succeeded':
+      return `${at} ${e.key} succeeded ${short(e.output, 60)}`;
+    case 'node.failed':
+      return `${at} ${e.key} failed: ${e.error.name}: ${e.error.message}`;
+    case 'node.skipped':
+      return `${at} ${e.key} skipped (${e.reason})`;
+    case 'node.cancelled':
+      return `${at} ${e.key} cancelled (${e.reason})`;
+    case 'compensation.started':
+      return `${at} ${e.key} compensating with ${e.tool}`;
+    case 'compensation.finished':
+      return `${at} ${e.key} ${e.ok ? 'compensated' : `compensation failed: ${e.error?.message}`}`;
+    case 'emit':
+      return `${at} ${e.key} emitted ${e.topic} ${short(e.data)}`;
+  }
+}
+
+/**
+ * Progress on stderr: NDJSON events (`--json`), a compact live view of node states that
+ * redraws one line (a terminal), or plain timeline lines (a pipe or a file).
+ */
+export class ProgressReporter {
+  readonly #out: NodeJS.WritableStream;
+  readonly #mode: ProgressMode;
+  #t0 = 0;
+  readonly #running = new Set<string>();
+  readonly #counts = { succeeded: 0, failed: 0, skipped: 0, waiting: 0 };
+  #lastDraw = 0;
+  #drawn = false;
+
+  constructor(out: NodeJS.WritableStream, mode: ProgressMode) {
+    this.#out = out;
+    this.#mode = mode;
+  }
+
+  onEvent = (e: RunEvent): void => {
+    if (this.#t0 === 0) this.#t0 = e.at;
+    if (this.#mode === 'json') {
+      this.#out.write(`${JSON.stringify(e)}\n`);
+      return;
+    }
+    if (this.#mode === 'plain') {
+      const line = describeEvent(e, this.#t0);
+      if (line) this.#out.write(`${line}\n`);
+      return;
+    }
+    this.#track(e);
+    const important =
+      e.type === 'node.failed' ||
+      e.type === 'run.finished' ||
+      e.type === 'run.suspended' ||
+      e.type === 'node.waiting';
+    if (important) {
+      this.#clear();
+      const line = describeEvent(e, this.#t0);
+      if (line) this.#out.write(`${line}\n`);
+    }
+    const now = Date.now();
+    if (e.type !== 'run.finished' && (important || now - this.#lastDraw > 100)) this.#draw(now);
+  };
+
+  #track(e: RunEvent): void {
+    if (e.type === 'node.started') this.#running.add(e.key);
+    else if (
+      e.type === 'node.succeeded' ||
+      e.type === 'node.failed' ||
+      e.type === 'node.cancelled'
+    ) {
+      this.#running.delete(e.key);
+      if (e.type === 'node.succeeded') this.#counts.succeeded += 1;
+      if (e.type === 'node.failed') this.#counts.failed += 1;
+    } else if (e.type === 'node.skipped') this.#counts.skipped += 1;
+    else if (e.type === 'node.waiting') this.#counts.waiting += 1;
+  }
+
+  #clear(): void {
+    if (this.#drawn) this.#out.write('\r\x1b[K');
+    this.#drawn = false;
+  }
+
+  #draw(now: number): void {
+    this.#lastDraw = now;
+    const c = this.#counts;
+    const running = [...this.#running].slice(-4).join(' ');
+    const line = `running ${this.#running.size} | done ${c.succeeded} | failed ${c.failed} | skipped ${c.skipped} | waiting ${c.waiting}${running ? ` | ${running}` : ''}`;
+    this.#out.write(`\r\x1b[K${line.slice(0, 160)}`);
+    this.#drawn = true;
+  }
+
+  finish(): void {
+    if (this.#mode === 'live') this.#clear();
+  }
+}

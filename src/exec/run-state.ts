@@ -1,0 +1,173 @@
+import type { ErrorInfo, NodeStatus, RunEvent, RunStatus, WaitingInfo } from './events.ts';
+import { assertNodeTransition, assertRunTransition } from './state-machine.ts';
+
+export interface NodeRecord {
+  key: string;
+  node: string;
+  status: NodeStatus;
+  output?: unknown;
+  error?: ErrorInfo;
+  attempts: number;
+  /** Journal position of the success: compensation runs in reverse of this. */
+  finishedSeq?: number;
+}
+
+export interface RunState {
+  runId: string;
+  status: RunStatus | undefined;
+  plan: unknown;
+  input: unknown;
+  options: Extract<RunEvent, { type: 'run.started' }>['options'] | undefined;
+  startedAt: number | undefined;
+  finishedAt: number | undefined;
+  nodes: Map<string, NodeRecord>;
+  /** Approval decisions by instance key, kept across suspensions. */
+  approvals: Map<string, boolean>;
+  waiting: WaitingInfo[];
+  toolCalls: number;
+  output?: unknown;
+  error?: ErrorInfo;
+  events: number;
+}
+
+export function emptyRunState(runId = ''): RunState {
+  return {
+    runId,
+    status: undefined,
+    plan: undefined,
+    input: undefined,
+    options: undefined,
+    startedAt: undefined,
+    finishedAt: undefined,
+    nodes: new Map(),
+    approvals: new Map(),
+    waiting: [],
+    toolCalls: 0,
+    events: 0,
+  };
+}
+
+function record(state: RunState, key: string, node = key): NodeRecord {
+  let r = state.nodes.get(key);
+  if (!r) {
+    r = { key, node, status: 'pending', attempts: 0 };
+    state.nodes.set(key, r);
+  }
+  return r;
+}
+
+function move(r: NodeRecord, to: NodeStatus): void {
+  assertNodeTransition(r.key, r.status, to);
+  r.status = to;
+}
+
+/**
+ * Applies one event to a state, in place (the executor folds as it appends, and copying a
+ * 100,000-node map per event is not an option). Deterministic, no I/O: replaying a
+ * journal through it gives the state the run had. Illegal transitions throw InternalError.
+ */
+export function applyEvent(state: RunState, e: RunEvent): RunState {
+  state.events += 1;
+  switch (e.type) {
+    case 'run.started':
+      assertRunTransition(state.status, 'running');
+      state.status = 'running';
+      state.runId = e.runId;
+      state.plan = e.plan;
+      state.input = e.input;
+      state.options = e.options;
+      state.startedAt = e.at;
+      break;
+    case 'run.resumed':
+      // Only a run that exists can be resumed.
+      assertRunTransition(state.status ?? 'succeeded', 'running');
+      state.status = 'running';
+      state.waiting = [];
+      state.error = undefined;
+      for (const r of state.nodes.values()) {
+        // Whatever was in flight runs again, with the same idempotency key.
+        if (r.status === 'running' || r.status === 'waiting' || r.status === 'cancelled')
+          move(r, 'pending');
+        else if (r.status === 'compensating') move(r, 'succeeded');
+      }
+      break;
+    case 'run.suspended':
+      assertRunTransition(state.status, 'suspended');
+      state.status = 'suspended';
+      state.waiting = e.waiting;
+      break;
+    case 'run.finished':
+      assertRunTransition(state.status, e.status);
+      state.status = e.status;
+      state.finishedAt = e.at;
+      state.output = e.output;
+      state.error = e.error;
+      break;
+    case 'node.started':
+      move(record(state, e.key, e.node), 'running');
+      break;
+    case 'node.attempt': {
+      const r = record(state, e.key);
+      if (r.status !== 'running' && r.status !== 'compensating')
+        assertNodeTransition(r.key, r.status, 'running');
+      r.attempts = e.attempt;
+      state.toolCalls += 1;
+      break;
+    }
+    case 'node.attempt_failed':
+      break;
+    case 'node.waiting':
+      move(record(state, e.key, e.node), 'waiting');
+      break;
+    case 'approval.decided': {
+      state.approvals.set(e.key, e.approved);
+      const r = state.nodes.get(e.key);
+      if (r?.status === 'waiting' && e.approved) move(r, 'running');
+      break;
+    }
+    case 'node.succeeded': {
+      const r = record(state, e.key);
+      move(r, 'succeeded');
+      r.output = e.output;
+      r.finishedSeq = e.seq;
+      break;
+    }
+    case 'node.failed': {
+      const r = record(state, e.key);
+      move(r, 'failed');
+      r.error = e.error;
+      break;
+    }
+    case 'node.skipped': {
+      const r = record(state, e.key, e.node);
+      move(r, 'skipped');
+      r.output = null;
+      break;
+    }
+    case 'node.cancelled':
+      move(record(state, e.key), 'cancelled');
+      break;
+    case 'compensation.started':
+      move(record(state, e.key), 'compensating');
+      break;
+    case 'compensation.finished':
+      move(record(state, e.key), e.ok ? 'compensated' : 'succeeded');
+      break;
+    case 'emit':
+      break;
+  }
+  return state;
+}
+
+/** The state of a run: the fold of its journal. */
+export function foldEvents(events: Iterable<RunEvent>, runId = ''): RunState {
+  const state = emptyRunState(runId);
+  for (const e of events) applyEvent(state, e);
+  return state;
+}
+
+export function countByStatus(state: RunState): Partial<Record<NodeStatus, number>> {
+  const counts: Partial<Record<NodeStatus, number>> = {};
+  for (const r of state.nodes.values()) counts[r.status] = (counts[r.status] ?? 0) + 1;
+  return counts;
+}

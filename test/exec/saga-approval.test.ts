@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { executePlan, MemoryJournalStore, type RunEvent, resumeRun } from '../../src/exec/index.ts';
+import type { Tool } from '../../src/tool/tool.ts';
+
+function world() {
+  const calls: string[] = [];
+  const t = (
+    name: string,
+    fn: (args: Record<string, unknown>) => unknown,
+    extra: Partial<Tool> = {},
+  ): Tool => ({
+    name,
+    description: name,
+    inputSchema: z.object({}).passthrough(),
+    execute: (args: Record<string, unknown>, ctx) => {
+      calls.push(`${name}|${JSON.stringify(args)}|${ctx.idempotencyKey}`);
+      return fn(args);
+    },
+    ...extra,
+  });
+  const tools = [
+    t('charge', (a) => ({ id: `ch_${a.amount}` })),
+    t('refund', () => ({ refunded: true })),
+    t('fail', () => {
+      throw new Error('downstream broke');
+    }),
+    t('deploy', () => ({ deployed: true }), { requires_approval: true }),
+    t('echo', (a) => a),
+  ];
+  return { tools, calls };
+}
+
+describe('saga', () => {
+  it('compensates finished nodes in reverse order of finishing when an error is not caught', async () => {
+    const { tools, calls } = world();
+    const events: RunEvent[] = [];
+    const r = await executePlan(
+      {
+        version: 1,
+        nodes: [
+          {
+            id: 'c1',
+            call: 'charge',
+            args: { amount: 1 },
+            compensate: { call: 'refund', args: { id: '${c1.id}' } },
+          },
+          {
+            id: 'c2',
+            call: 'charge',
+            args: { amount: '${c1.id == "ch_1" ? 2 : 0}' },
+            compensate: { call: 'refund', args: { id: '${c2.id}' } },
+          },
+          { id: 'x', after: ['c2'], call: 'fail' },
+        ],
+      },
+      { tools, onEvent: (e) => events.push(e) },
+    );
+    expect(r).toMatchObject({ status: 'failed', error: { name: 'ToolError', node: 'x' } });
+    const refunds = calls.filter((c) => c.startsWith('refund'));
+    expect(refunds.map((c) => c.split('|').slice(0, 2).join('|'))).toEqual([
+      'refund|{"id":"ch_2"}',
+      'refund|{"id":"ch_1"}',
+    ]);
+    expect(refunds[0]).toMatch(/\/c2\/compensate$/);
+    expect(
+      events
+        .filter((e) => e.type.startsWith('compensation'))
+        .map((e) => `${e.type}:${(e as { key: string }).key}`),
+    ).toEqual([
+      'compensation.started:c2',
+      'compensation.finished:c2',
+      'compensation.started:c1',
+      'compensation.finished:c1',
+    ]);
+  });
+
+  it('inside try, the body is compensated before catch runs; nothing else is', async () => {
+    const { tools, calls } = world();
+    const r = await executePlan(
+      {
+        version: 1,
+        nodes: [
+          {
+            id: 'outer',
+            call: 'charge',
+            args: { amount: 9 },
+            compensate: { call: 'refund', args: { id: '${outer.id}' } },
+          },
+          {
+            id: 't',
+            try: [
+              {
+                id: 'inner',
+                call: 'charge',
+                args: { amount: 5 },
+                compensate: { call: 'refund', args: { id: '${inner.id}' } },
+              },
+              { id: 'bad', after: ['inner'], call: 'fail' },
+            ],
+            catch: [{ id: 'h', call: 'echo', args: { caught: '${error.node}' } }],
+          },
+        ],
+      },
+      { tools },
+    );
+    expect(r).toMatchObject({ status: 'succeeded', output: { t: { caught: 'bad' } } });
+    const names = calls.map((c) => c.split('|').slice(0, 2).join('|'));
+    expect(names.indexOf('refund|{"id":"ch_5"}')).toBeGreaterThanOrEqual(0);
+    expect(names.indexOf('refund|{"id":"ch_5"}')).toBeLessThan(
+      names.findIndex((c) => c.startsWith('echo')),
+    );
+    expect(names).not.toContain('refund|{"id":"ch_9"}');
+  });
+
+  it('a failed compensation makes the run fail with CompensationFailed', async () => {
+    const { tools } = world();
+    const r = await executePlan(
+      {
+        version: 1,
+        nodes: [
+          { id: 'c', call: 'charge', args: { amount: 1 }, compensate: { call: 'fail' } },
+          { id: 'x', after: ['c'], call: 'fail' },
+        ],
+      },
+      { tools },
+    );
+    expect(r).toMatchObject({ status: 'failed', error: { name: 'CompensationFailed' } });
+  });
+});
+
+describe('approval', () => {
+  const plan = {
+    version: 1,
+    nodes: [
+      { id: 'prep', call: 'echo', args: { v: 1 } },
+      { id: 'ask', call: 'echo', approval: true, args: { v: '${prep.v}' } },
+      { id: 'ship', call: 'deploy', args: {} },
+      { id: 'other', call: 'echo', args: { v: 'independent' } },
+    ],
+  };
+
+  it('suspends when nothing else can run, then resume --approve continues it', async () => {
+    const { tools, calls } = world();
+    const store = new MemoryJournalStore();
+    const r = await executePlan(plan, { tools, store, runId: 'ap1' });
+    expect(r.status).toBe('suspended');
+    if (r.status !== 'suspended') return;
+    // requires_approval on the tool holds whatever the plan says.
+    expect(r.waiting.map((w) => w.key).sort()).toEqual(['ask', 'ship']);
+    expect(calls.filter((c) => c.startsWith('echo')).length).toBe(2);
+    const partial = await resumeRun('ap1', { tools, store, approveNodes: ['ask'] });
+    expect(partial).toMatchObject({ status: 'suspended', waiting: [{ key: 'ship' }] });
+    const done = await resumeRun('ap1', { tools, store, approveNodes: ['ship'] });
+    expect(done).toMatchObject({
+      status: 'succeeded',
+      output: { ask: { v: 1 }, ship: { deployed: true }, other: { v: 'independent' } },
+    });
+    // prep and other ran once in total, not again on each resume.
+    expect(calls.filter((c) => c.includes('/prep')).length).toBe(1);
+    expect(calls.filter((c) => c.includes('/other')).length).toBe(1);
+  });
+
+  it('--deny fails the node with ApprovalDenied', async () => {
+    const { tools } = world();
+    const store = new MemoryJournalStore();
+    await executePlan(plan, { tools, store, runId: 'ap2' });
+    const r = await resumeRun('ap2', { tools, store, denyNodes: ['ship'], approveNodes: ['ask'] });
+    expect(r).toMatchObject({ status: 'failed', error: { name: 'ApprovalDenied', node: 'ship' } });
+  });
+
+  it('an approve callback decides instead of suspending; the decision is journaled', async () => {
+    const { tools } = world();
+    const events: RunEvent[] = [];
+    const asked: string[] = [];
+    const r = await executePlan(plan, {
+      tools,
+      onEvent: (e) => events.push(e),
+      approve: async (req) => {
+        asked.push(req.key);
+        return true;
+      },
+    });
+    expect(asked.sort()).toEqual(['ask', 'ship']);
+    expect(r.status).toBe('succeeded');
+    expect(events.filter((e) => e.type === 'approval.decided')).toHaveLength(2);
+    const denied = await executePlan(
+      { version: 1, nodes: [{ id: 'd', call: 'deploy' }] },
+      { tools, approve: () => false },
+    );
+    expect(denied).toMatchObject({
+      status: 'failed',
+      error: { name: 'ApprovalDenied', node: 'd' },
+    });
+  });
+});
