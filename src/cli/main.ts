@@ -21,15 +21,65 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Commands register themselves here; each module exports `register(program)`. */
-async function registerCommands(program: Command): Promise<void> {
-  const modules: Array<() => Promise<{ register: (p: Command) => void }>> = [];
-  for (const load of modules) (await load()).register(program);
+type CommandModule = { register: (p: Command) => void };
+
+/**
+ * Every command with a one-line summary and a lazy loader: only the command being run is
+ * imported, so `toolplan exec` never pays for loading the LLM SDKs.
+ */
+const COMMANDS: Array<{ name: string; summary: string; load: () => Promise<CommandModule> }> = [
+  {
+    name: 'run',
+    summary: 'plan and run a task with an LLM, and print the answer',
+    load: () => import('./run.ts'),
+  },
+  {
+    name: 'chat',
+    summary: 'talk to the planner: each message is planned and run with the conversation so far',
+    load: () => import('./chat.ts'),
+  },
+  {
+    name: 'exec',
+    summary: 'run a plan file with no LLM, durably journaled',
+    load: () => import('./exec.ts'),
+  },
+  {
+    name: 'resume',
+    summary: 'continue a run from its journal (after a crash, Ctrl-C or an approval)',
+    load: () => import('./resume.ts'),
+  },
+  {
+    name: 'runs',
+    summary: "list journaled runs, or show one run's timeline",
+    load: () => import('./runs.ts'),
+  },
+  {
+    name: 'validate',
+    summary: 'check a plan against the plan format and the tools, without running it',
+    load: () => import('./validate.ts'),
+  },
+  {
+    name: 'eval',
+    summary: 'run the eval suite offline from recorded LLM responses (no key, no network)',
+    load: () => import('./eval.ts'),
+  },
+];
+
+async function registerCommands(program: Command, argv: string[]): Promise<void> {
+  const wanted = argv[2] === 'help' ? argv[3] : argv[2];
+  const hit = COMMANDS.find((c) => c.name === wanted);
+  if (hit) {
+    (await hit.load()).register(program);
+    return;
+  }
+  // Top-level help or an unknown command: summaries only, nothing heavy is loaded.
+  for (const c of COMMANDS)
+    program.command(c.name).description(c.summary).allowUnknownOption().helpOption(false);
 }
 
 export async function runCli(argv: string[]): Promise<void> {
   const program = buildProgram();
-  await registerCommands(program);
+  await registerCommands(program, argv);
   try {
     await program.parseAsync(argv);
   } catch (error) {
@@ -43,10 +93,14 @@ export async function runCli(argv: string[]): Promise<void> {
 }
 
 /** Prints an error the way a person can act on it: never a stack trace. */
-export function reportFatal(error: unknown, exitCode = isToolplanError(error) && error.blame === 'config' ? 2 : 1): void {
+export function reportFatal(
+  error: unknown,
+  exitCode = isToolplanError(error) && error.blame === 'config' ? 2 : 1,
+): void {
   const message = error instanceof Error ? error.message : String(error);
   const name = error instanceof Error ? error.name : 'Error';
   process.stderr.write(`toolplan: ${name}: ${message}\n`);
-  if (process.env.TOOLPLAN_DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  if (process.env.TOOLPLAN_DEBUG && error instanceof Error && error.stack)
+    process.stderr.write(`${error.stack}\n`);
   process.exitCode = exitCode;
 }

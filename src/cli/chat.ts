@@ -1,0 +1,121 @@
+import { createInterface, type Interface } from 'node:readline/promises';
+import type { Command } from 'commander';
+import { isToolplanError } from '../errors/toolplan-error.ts';
+import type { PlanSyntax } from '../loop/planner.ts';
+import { runTask } from '../loop/run-task.ts';
+import type { TaskMode } from '../loop/task-types.ts';
+import type { Message } from '../model/messages.ts';
+import { loadRegistry } from '../tool/load-tools-module.ts';
+import { modelFromOptions, progressLine } from './loop-support.ts';
+
+/**
+ * `toolplan chat --tools MODULE...`: a conversation on the terminal. Each message runs the
+ * loop with the conversation so far as history; calls needing approval are asked in place.
+ * `/exit` or end of input leaves.
+ */
+export interface ChatCliOptions {
+  tools: string[];
+  provider?: string;
+  model?: string;
+  mode?: string;
+  syntax?: string;
+  cassette?: string;
+  record?: boolean;
+  quiet?: boolean;
+}
+
+export function registerChatCommand(program: Command): void {
+  program
+    .command('chat')
+    .description(
+      'talk to the planner: each message is planned and run with the conversation so far',
+    )
+    .option(
+      '--tools <module>',
+      'module exporting `tools` (repeat for several)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option('--provider <name>', 'openai or anthropic (default: from the environment)')
+    .option('--model <id>', 'model id')
+    .option('--mode <mode>', 'plan or react', 'plan')
+    .option('--syntax <syntax>', 'json or compact', 'json')
+    .option('--cassette <file>', 'replay LLM responses from this cassette')
+    .option('--record', 'with --cassette: record into it')
+    .option('--quiet', 'no progress lines')
+    .action(async (options: ChatCliOptions) => {
+      process.exitCode = await runChat(options);
+    });
+}
+
+export const register = registerChatCommand;
+
+export async function runChat(
+  options: ChatCliOptions,
+  io: {
+    stdin: NodeJS.ReadableStream;
+    stdout: NodeJS.WritableStream;
+    stderr: NodeJS.WritableStream;
+  } = process,
+): Promise<number> {
+  let rl: Interface | undefined;
+  try {
+    const cli = modelFromOptions(options);
+    const registry = await loadRegistry(options.tools);
+    rl = createInterface({
+      input: io.stdin,
+      output: io.stdout,
+      terminal: (io.stdin as { isTTY?: boolean }).isTTY === true,
+    });
+    const lines = rl[Symbol.asyncIterator]();
+    const ask = async (prompt: string): Promise<string | undefined> => {
+      io.stdout.write(prompt);
+      const next = await lines.next();
+      return next.done ? undefined : next.value;
+    };
+    const history: Message[] = [];
+    io.stderr.write(
+      `toolplan chat: ${registry.size} tools, ${cli.model.provider}/${cli.model.modelId}. /exit to leave.\n`,
+    );
+    for (;;) {
+      const text = (await ask('you> '))?.trim();
+      if (text === undefined || text === '/exit' || text === '/quit') break;
+      if (text === '') continue;
+      const result = await runTask(text, {
+        model: cli.model,
+        tools: registry,
+        mode: (options.mode ?? 'plan') as TaskMode,
+        syntax: (options.syntax ?? 'json') as PlanSyntax,
+        history,
+        approve: async (request) => {
+          const answer = await ask(
+            `approve ${request.tool} ${JSON.stringify(request.args).slice(0, 300)}? [y/N] `,
+          );
+          return /^y(es)?$/i.test((answer ?? '').trim());
+        },
+        onEvent: (event) => {
+          if (options.quiet) return;
+          const line = progressLine(event);
+          if (line) io.stderr.write(`${line}\n`);
+        },
+      });
+      const reply =
+        result.status === 'answered'
+          ? (result.answer ?? '')
+          : result.status === 'suspended'
+            ? '(waiting for approval)'
+            : `(failed: ${result.error?.message ?? 'unknown error'})`;
+      io.stdout.write(`assistant> ${reply}\n`);
+      history.push({ role: 'user', content: text }, { role: 'assistant', content: reply });
+    }
+    await cli.finish();
+    return 0;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const name = error instanceof Error ? error.name : 'Error';
+    io.stderr.write(`toolplan chat: ${name}: ${message}\n`);
+    return isToolplanError(error) && error.blame === 'config' ? 2 : 1;
+  } finally {
+    rl?.close();
+  }
+}

@@ -1,0 +1,37 @@
+export { defaultDeps, executeForLoop } from './default-deps.ts';
+export type { LlmPurpose, LoopEvent, LoopEventType, LoopIssue } from './events.ts';
+export { joinPrompt, repairPrompt } from './join.ts';
+export { LoopFailedError, PlanInvalidError } from './loop-errors.ts';
+export { PlanNodeScanner } from './node-scanner.ts';
+export {
+  type PlanCandidate,
+  type PlanSyntax,
+  planSystemPrompt,
+  renderToolList,
+  SUBMIT_PLAN,
+} from './planner.ts';
+export type {
+  ApprovalRequest,
+  ApproveFn,
+  ExecOutcome,
+  LoopDeps,
+  PlanIssue,
+  ValidationResult,
+} from './ports.ts';
+export { prefetchable, type ToolCallRecord } from './prefetch.ts';
+export { costOf, DEFAULT_PRICES, type ModelPrice, priceOf } from './prices.ts';
+export { fillPrompt, loadPrompt, promptsDir, renderPrompt } from './prompts.ts';
+export {
+  applyOutcome,
+  type Budgets,
+  decideNext,
+  initialState,
+  type LoopFailure,
+  type LoopUsage,
+  type NextStep,
+  type Outcome,
+  RUN_STATE_VERSION,
+  type RunState,
+} from './run-state.ts';
+export { DEFAULTS, runTask } from './run-task.ts';
+export type { ReactStyle, RunTaskOptions, TaskMode, TaskResult } from './task-types.ts';

@@ -1,0 +1,355 @@
+import { randomUUID } from 'node:crypto';
+import { toToolplanError } from '../errors/runtime-errors.ts';
+import type { Message } from '../model/messages.ts';
+import type { ToolRegistry } from '../tool/registry.ts';
+import type { LoopEvent } from './events.ts';
+import { joinPrompt, repairPrompt } from './join.ts';
+import { callModel, type LlmContext } from './llm-call.ts';
+import { failureToError, LoopFailedError } from './loop-errors.ts';
+import { malformedPlanCall, validateCandidate } from './plan-candidate.ts';
+import {
+  followUp,
+  type PlanCandidate,
+  type PlanReply,
+  type PlanSyntax,
+  planRequest,
+  planSystemPrompt,
+  readJoinReply,
+  readPlanReply,
+  StreamedNodes,
+  taskMessage,
+} from './planner.ts';
+import type { ApproveFn, LoopDeps } from './ports.ts';
+import {
+  instrumentTools,
+  PrefetchCache,
+  prefetchable,
+  type ToolCallObserver,
+  type ToolCallRecord,
+} from './prefetch.ts';
+import {
+  addUsage,
+  applyOutcome,
+  type Budgets,
+  decideNext,
+  initialState,
+  type LoopFailure,
+  type RunState,
+} from './run-state.ts';
+import type { TaskResult } from './task-types.ts';
+
+export interface PlanLoopOptions {
+  task: string;
+  llm: LlmContext;
+  registry: ToolRegistry;
+  deps: LoopDeps;
+  syntax: PlanSyntax;
+  budgets: Budgets;
+  maxRepairs: number;
+  maxReplans: number;
+  history: Message[];
+  input: Record<string, unknown>;
+  approve?: ApproveFn | undefined;
+  store?: unknown;
+  resultChars: number;
+  prefetch: boolean;
+  startedAt: number;
+  /** Why the shared signal was aborted, when the loop itself aborted it (deadline). */
+  abortReason: () => LoopFailure | undefined;
+}
+
+/**
+ * The driver: asks `decideNext` for a step, does its I/O, folds the outcome back in. The
+ * conversation with the planner lives here, not in the state: it is rebuilt from the state's
+ * plans if a run is ever resumed.
+ */
+export async function runPlanLoop(o: PlanLoopOptions): Promise<TaskResult> {
+  const { llm, registry, deps } = o;
+  const emit = llm.emit;
+  const clock = llm.clock;
+  let state = initialState(o.task, {
+    startedAt: o.startedAt,
+    maxRepairs: o.maxRepairs,
+    maxReplans: o.maxReplans,
+    budgets: o.budgets,
+  });
+  const records: ToolCallRecord[] = [];
+  let firstToolCallMs: number | null = null;
+  const observer: ToolCallObserver = {
+    onStart(r) {
+      records.push(r);
+      firstToolCallMs ??= r.start;
+      emit({ type: 'tool.started', at: r.start, tool: r.name, nodeId: r.nodeId, args: r.args });
+    },
+    onEnd(r) {
+      const at = r.end ?? clock();
+      emit({
+        type: 'tool.finished',
+        at,
+        tool: r.name,
+        nodeId: r.nodeId,
+        ok: r.ok === true,
+        ms: at - r.start,
+      });
+    },
+  };
+  const runId = randomUUID();
+  const messages: Message[] = [
+    { role: 'system', content: planSystemPrompt(registry, o.syntax) },
+    ...o.history,
+    { role: 'user', content: taskMessage(o.task, o.input) },
+  ];
+  let reply: PlanReply | undefined;
+  let cache: PrefetchCache | undefined;
+  let candidate: PlanCandidate | undefined;
+  let executions = 0;
+
+  const finish = (status: TaskResult['status'], extra: Partial<TaskResult> = {}): TaskResult => ({
+    status,
+    plans: state.plans,
+    usage: state.usage,
+    toolCalls: records,
+    timings: { firstToolCallMs, totalMs: clock() },
+    state,
+    ...extra,
+  });
+
+  const remainingOutput = () =>
+    state.budgets.maxOutputTokens === undefined
+      ? undefined
+      : Math.max(1, state.budgets.maxOutputTokens - state.usage.outputTokens);
+
+  /** One planning round trip (first plan, repair, or a join that may re-plan). */
+  const askForPlan = async (purpose: 'plan' | 'repair' | 'join') => {
+    cache?.clear();
+    cache = new PrefetchCache(registry, observer, clock, runId);
+    const current = cache;
+    const streamed = new StreamedNodes(
+      o.syntax,
+      (node, index) => {
+        const id = (node as { id: string }).id;
+        emit({ type: 'plan.node', at: clock(), nodeId: id, index });
+        if (!o.prefetch) return;
+        // Early calls count against the tool-call budget like any other.
+        const max = state.budgets.maxToolCalls;
+        if (max !== undefined && state.toolCalls + current.ids.size >= max) return;
+        const decision = prefetchable(node, registry, current.ids);
+        if (!decision.ok) return;
+        current.start(id, decision, planInput(), llm.signal, (r) =>
+          emit({ type: 'prefetch.started', at: r.start, nodeId: id, tool: r.name }),
+        );
+      },
+      deps.parseCompact,
+    );
+    const request = planRequest(
+      messages,
+      o.syntax,
+      purpose === 'join' ? 'auto' : 'force',
+      remainingOutput(),
+    );
+    try {
+      const call = state.usage.llmCalls + 1;
+      const { response, usage } = await callModel(llm, purpose, call, request, streamed.onPart);
+      state = addUsage(state, usage);
+      return { response, rawArgs: undefined };
+    } catch (error) {
+      // Malformed plan JSON is the LLM's mistake like any invalid plan: repair it.
+      const raw = malformedPlanCall(error);
+      if (!raw) throw error;
+      state = addUsage(state, { llmCalls: 1 });
+      return { response: raw.response, rawArgs: raw.text };
+    }
+  };
+
+  /** A plan reply, with the raw text of malformed submit_plan arguments when there were. */
+  const asPlanReply = (reply: PlanReply, rawArgs: string | undefined): PlanReply =>
+    rawArgs === undefined
+      ? reply
+      : { ...reply, candidate: { form: 'json-text', text: rawArgs }, text: rawArgs };
+
+  const planInput = () => ({ ...o.input, previous: state.previous });
+
+  try {
+    for (;;) {
+      const step = decideNext(state, Date.now());
+      switch (step.type) {
+        case 'plan':
+        case 'repair': {
+          if (step.type === 'repair' && reply) {
+            messages.push(followUp(reply, repairPrompt(step.issues), true));
+          }
+          const { response, rawArgs } = await askForPlan(step.type);
+          reply = asPlanReply(readPlanReply(response, o.syntax), rawArgs);
+          messages.push(reply.assistant);
+          candidate = reply.candidate;
+          emit({ type: 'plan.received', at: clock(), source: step.type, text: reply.text });
+          state = applyOutcome(state, {
+            kind: 'planned',
+            source: step.type,
+            candidate: reply.candidate,
+            text: reply.text,
+          });
+          break;
+        }
+        case 'validate': {
+          const result = validateCandidate(
+            candidate ?? (step.candidate as PlanCandidate),
+            registry,
+            deps,
+          );
+          emit({ type: 'plan.validated', at: clock(), valid: result.valid, issues: result.issues });
+          if (result.valid && result.plan) {
+            state = applyOutcome(state, { kind: 'validated', valid: true, plan: result.plan });
+          } else {
+            // Prefetched calls of an invalid plan are dropped: they were read-only.
+            cache?.clear();
+            const issues =
+              result.issues.length > 0
+                ? result.issues
+                : [
+                    {
+                      path: '',
+                      code: 'invalid',
+                      message: 'the plan is not valid',
+                      severity: 'error' as const,
+                    },
+                  ];
+            state = applyOutcome(state, { kind: 'validated', valid: false, issues });
+          }
+          break;
+        }
+        case 'execute': {
+          executions++;
+          emit({ type: 'plan.executing', at: clock(), plan: step.plan, attempt: executions });
+          const tools = instrumentTools(registry, observer, clock, cache);
+          const maxToolCalls = state.budgets.maxToolCalls;
+          const deadline = state.budgets.deadlineMs;
+          const outcome = await deps.executePlan(step.plan, {
+            tools,
+            input: planInput(),
+            signal: llm.signal,
+            onEvent: (event) => emit({ type: 'exec', at: clock(), event }),
+            approve: o.approve ? wrapApprove(o.approve, emit, clock) : undefined,
+            store: o.store,
+            limits: {
+              ...(maxToolCalls !== undefined
+                ? { max_tool_calls: Math.max(0, maxToolCalls - state.toolCalls) }
+                : {}),
+              ...(deadline !== undefined
+                ? { deadline_ms: Math.max(1, deadline - (Date.now() - state.startedAt)) }
+                : {}),
+            },
+          });
+          cache?.clear();
+          emit({
+            type: 'plan.executed',
+            at: clock(),
+            status: outcome.status,
+            output: outcome.output,
+            error: outcome.error,
+          });
+          state = applyOutcome(state, {
+            kind: 'executed',
+            status: outcome.status,
+            final: step.plan.final === true,
+            output: outcome.output,
+            nodeOutputs: outcome.nodeOutputs,
+            toolCalls: outcome.toolCallCount,
+            error: outcome.error,
+            pending: outcome.pending,
+          });
+          break;
+        }
+        case 'join': {
+          const last = state.last;
+          if (!reply || last?.kind !== 'executed')
+            throw new LoopFailedError('internal', 'join without an executed plan');
+          messages.push(
+            followUp(
+              reply,
+              joinPrompt({
+                task: o.task,
+                syntax: o.syntax,
+                status: last.status,
+                output: last.output,
+                error: last.error,
+                previous: state.previous,
+                maxChars: o.resultChars,
+              }),
+              false,
+            ),
+          );
+          const { response, rawArgs } = await askForPlan('join');
+          const decision = readJoinReply(response, o.syntax, deps.looksLikeCompact);
+          if (decision.kind === 'answer') {
+            messages.push({ role: 'assistant', content: decision.answer });
+            state = applyOutcome(state, { kind: 'joined', answer: decision.answer });
+          } else {
+            reply = asPlanReply(decision.reply, rawArgs);
+            messages.push(reply.assistant);
+            candidate = reply.candidate;
+            emit({ type: 'plan.received', at: clock(), source: 'replan', text: reply.text });
+            state = applyOutcome(state, {
+              kind: 'joined-plan',
+              candidate: reply.candidate,
+              text: reply.text,
+            });
+          }
+          break;
+        }
+        case 'answer':
+          emit({ type: 'task.answered', at: clock(), answer: step.answer, usage: state.usage });
+          return finish('answered', { answer: step.answer });
+        case 'suspend':
+          emit({ type: 'task.suspended', at: clock(), pending: step.pending, usage: state.usage });
+          return finish('suspended', { pending: step.pending });
+        case 'fail':
+          emit({
+            type: 'task.failed',
+            at: clock(),
+            error: { code: step.error.code, message: step.error.message },
+            usage: state.usage,
+          });
+          return finish('failed', { error: failureToError(step.error) });
+      }
+    }
+  } catch (thrown) {
+    cache?.clear();
+    const reason = o.abortReason();
+    const error = reason ? failureToError(reason) : toToolplanError(thrown);
+    emit({
+      type: 'task.failed',
+      at: clock(),
+      error: { code: error.code, message: error.message },
+      usage: state.usage,
+    });
+    return finish('failed', { error });
+  }
+}
+
+function wrapApprove(
+  approve: ApproveFn,
+  emit: (e: LoopEvent) => void,
+  clock: () => number,
+): ApproveFn {
+  return async (request) => {
+    emit({
+      type: 'approval.requested',
+      at: clock(),
+      tool: request.tool,
+      nodeId: request.node,
+      args: request.args,
+    });
+    const approved = await approve(request);
+    emit({
+      type: 'approval.decided',
+      at: clock(),
+      tool: request.tool,
+      nodeId: request.node,
+      approved,
+    });
+    return approved;
+  };
+}
+
+export type { RunState };

@@ -1,0 +1,113 @@
+import { BudgetExceededError } from '../errors/runtime-errors.ts';
+import { ToolRegistry } from '../tool/registry.ts';
+import { defaultDeps } from './default-deps.ts';
+import type { LoopEvent } from './events.ts';
+import type { LlmContext } from './llm-call.ts';
+import { runPlanLoop } from './plan-loop.ts';
+import { runReact } from './react.ts';
+import type { LoopFailure } from './run-state.ts';
+import type { RunTaskOptions, TaskResult } from './task-types.ts';
+
+export const DEFAULTS = {
+  maxRepairs: 2,
+  maxReplans: 2,
+  resultChars: 8_000,
+  maxTurns: 20,
+} as const;
+
+/**
+ * Runs one task to an answer: in plan mode the LLM writes a plan that is validated, repaired,
+ * executed and joined (or re-planned); in react mode it calls tools turn by turn. Never
+ * throws for a failed task: the result says `failed` with a typed error.
+ */
+export async function runTask(task: string, options: RunTaskOptions): Promise<TaskResult> {
+  const startedAt = Date.now();
+  const t0 = performance.now();
+  const clock = () => Math.round((performance.now() - t0) * 10) / 10;
+  const emit = (event: LoopEvent) => {
+    try {
+      options.onEvent?.(event);
+    } catch {
+      // A listener's bug must not break the run.
+    }
+  };
+  const registry =
+    options.tools instanceof ToolRegistry ? options.tools : ToolRegistry.from(options.tools);
+  const budgets = options.budgets ?? {};
+  const mode = options.mode ?? 'plan';
+
+  const controller = new AbortController();
+  let abortReason: LoopFailure | undefined;
+  const onUserAbort = () => {
+    abortReason ??= { code: 'cancelled', message: 'the task was cancelled' };
+    controller.abort(options.signal?.reason);
+  };
+  if (options.signal?.aborted) onUserAbort();
+  else options.signal?.addEventListener('abort', onUserAbort, { once: true });
+  const deadline =
+    budgets.deadlineMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          const budget = {
+            name: 'deadlineMs' as const,
+            limit: budgets.deadlineMs ?? 0,
+            used: Date.now() - startedAt,
+          };
+          abortReason ??= {
+            code: 'budget_exceeded',
+            message: `budget deadlineMs exceeded: the task ran past ${budgets.deadlineMs} ms`,
+            budget,
+          };
+          controller.abort(new BudgetExceededError(abortReason.message, { details: budget }));
+        }, budgets.deadlineMs);
+
+  const llm: LlmContext = {
+    model: options.model,
+    signal: controller.signal,
+    clock,
+    emit,
+    prices: options.prices,
+  };
+  emit({ type: 'task.started', at: clock(), task, mode });
+  try {
+    if (mode === 'react') {
+      return await runReact({
+        task,
+        llm,
+        registry,
+        style: options.reactStyle ?? 'parallel',
+        budgets,
+        history: options.history ?? [],
+        input: options.input ?? {},
+        approve: options.approve,
+        resultChars: options.resultChars ?? DEFAULTS.resultChars,
+        maxTurns: options.maxTurns ?? DEFAULTS.maxTurns,
+        startedAt,
+        abortReason: () => abortReason,
+      });
+    }
+    return await runPlanLoop({
+      task,
+      llm,
+      registry,
+      deps: { ...(await defaultDeps()), ...options.deps },
+      syntax: options.syntax ?? 'json',
+      budgets,
+      maxRepairs: options.maxRepairs ?? DEFAULTS.maxRepairs,
+      maxReplans: options.maxReplans ?? DEFAULTS.maxReplans,
+      history: options.history ?? [],
+      input: options.input ?? {},
+      approve: options.approve,
+      store: options.store,
+      resultChars: options.resultChars ?? DEFAULTS.resultChars,
+      prefetch: options.prefetch ?? true,
+      startedAt,
+      abortReason: () => abortReason,
+    });
+  } finally {
+    if (deadline) clearTimeout(deadline);
+    options.signal?.removeEventListener('abort', onUserAbort);
+    // Stops prefetched calls of a plan that was never executed.
+    controller.abort();
+  }
+}

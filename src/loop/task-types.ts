@@ -1,0 +1,59 @@
+import type { ToolplanError } from '../errors/toolplan-error.ts';
+import type { LanguageModel } from '../model/language-model.ts';
+import type { Message } from '../model/messages.ts';
+import type { PlanT } from '../plan/plan-schema.ts';
+import type { ToolRegistry } from '../tool/registry.ts';
+import type { LoopEvent } from './events.ts';
+import type { PlanSyntax } from './planner.ts';
+import type { ApproveFn, LoopDeps } from './ports.ts';
+import type { ToolCallRecord } from './prefetch.ts';
+import type { ModelPrice } from './prices.ts';
+import type { Budgets, LoopUsage, RunState } from './run-state.ts';
+
+export type TaskMode = 'plan' | 'react';
+export type ReactStyle = 'parallel' | 'single';
+
+export interface RunTaskOptions {
+  model: LanguageModel;
+  /** A registry, or tool definitions. */
+  tools: ToolRegistry | readonly unknown[];
+  mode?: TaskMode;
+  syntax?: PlanSyntax;
+  reactStyle?: ReactStyle;
+  budgets?: Budgets;
+  signal?: AbortSignal;
+  onEvent?: (event: LoopEvent) => void;
+  /** Asked before any call that needs approval; without it such a run suspends. */
+  approve?: ApproveFn;
+  /** Earlier turns of a conversation (user and assistant messages). */
+  history?: Message[];
+  /** The executor's journal store. */
+  store?: unknown;
+  /** The run's input: plans read it as `input` (plus `input.previous`, see README). */
+  input?: Record<string, unknown>;
+  maxRepairs?: number;
+  maxReplans?: number;
+  /** Characters of results fed back to the LLM per join or tool result. */
+  resultChars?: number;
+  /** Start read-only calls while the plan streams in (default true). */
+  prefetch?: boolean;
+  prices?: Readonly<Record<string, ModelPrice>>;
+  /** The validator, executor and compact parser; the real modules by default. */
+  deps?: Partial<LoopDeps>;
+  /** Max LLM turns in react mode when no LLM-call budget is set. */
+  maxTurns?: number;
+}
+
+export interface TaskResult {
+  status: 'answered' | 'failed' | 'suspended';
+  answer?: string;
+  error?: ToolplanError;
+  plans: PlanT[];
+  usage: LoopUsage;
+  toolCalls: ToolCallRecord[];
+  timings: { firstToolCallMs: number | null; totalMs: number };
+  /** Calls waiting for approval when suspended. */
+  pending?: { nodeId: string; tool: string; args: unknown }[];
+  /** The plan loop's final state (plan mode). */
+  state?: RunState;
+}

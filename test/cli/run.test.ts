@@ -1,0 +1,208 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: plans write `${ }` expressions in plain strings
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createCassette, openaiInteraction } from '../../src/record/author.ts';
+import { readCassette } from '../../src/record/cassette.ts';
+import { openaiChatStream } from '../../src/record/wire-formats.ts';
+import { startWireServer } from '../../src/record/wire-server.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const BIN = join(ROOT, 'bin/toolplan');
+const TOOLS = join(ROOT, 'test/loop/support/tools-module.ts');
+const dir = mkdtempSync(join(tmpdir(), 'toolplan-run-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const key of Object.keys(env)) {
+    if (/^(OPENAI_|ANTHROPIC_|TOOLPLAN_)/.test(key)) delete env[key];
+  }
+  return env;
+}
+
+/** Runs bin/toolplan as a real child process, from an empty directory (no .env). */
+function toolplan(
+  args: string[],
+  options: { env?: Record<string, string>; stdin?: string } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: dir,
+      env: { ...cleanEnv(), ...options.env },
+      stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    if (options.stdin !== undefined) child.stdin?.end(options.stdin);
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (d) => (stdout += d));
+    child.stderr?.on('data', (d) => (stderr += d));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+const plan = {
+  version: 1,
+  nodes: [
+    { id: 'o1', call: 'get_orders', args: { user_id: 'u1' } },
+    { id: 'o2', call: 'get_orders', args: { user_id: 'u2' } },
+    { id: 'total', call: 'calculate_total', args: { orders: '${o1 + o2}' } },
+  ],
+  output: 'u1 and u2 spent ${total.total}',
+  final: true,
+};
+
+describe('toolplan run (child process)', () => {
+  it('with no key, no base URL and no cassette: exit 2 naming the variables, no stack trace', async () => {
+    const r = await toolplan(['run', 'what did u1 spend?', '--tools', TOOLS]);
+    expect(r.code).toBe(2);
+    for (const name of ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'OPENAI_BASE_URL'])
+      expect(r.stderr).toContain(name);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toBe('');
+  });
+
+  it('--cassette replays with no network and no key: the answer on stdout, progress on stderr', async () => {
+    const cassette = join(dir, 'fan-out.json');
+    writeFileSync(
+      cassette,
+      JSON.stringify(
+        createCassette([
+          openaiInteraction({
+            stream: true,
+            toolCalls: [{ name: 'submit_plan', args: plan }],
+            usage: { inputTokens: 900, outputTokens: 80 },
+          }),
+        ]),
+      ),
+    );
+    const r = await toolplan([
+      'run',
+      'what did u1 and u2 spend?',
+      '--tools',
+      TOOLS,
+      '--cassette',
+      cassette,
+    ]);
+    expect(r.stderr).toContain('get_orders');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('u1 and u2 spent 35.5\n');
+  });
+
+  it('--json writes NDJSON events ending with the answer', async () => {
+    const cassette = join(dir, 'react.json');
+    writeFileSync(
+      cassette,
+      JSON.stringify(
+        createCassette([
+          openaiInteraction({
+            stream: true,
+            toolCalls: [{ name: 'get_orders', args: { user_id: 'u3' } }],
+          }),
+          openaiInteraction({ stream: true, text: 'u3 spent 1.25' }),
+        ]),
+      ),
+    );
+    const r = await toolplan([
+      'run',
+      'what did u3 spend?',
+      '--tools',
+      TOOLS,
+      '--cassette',
+      cassette,
+      '--mode',
+      'react',
+      '--json',
+    ]);
+    expect(r.code).toBe(0);
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(events[0].type).toBe('task.started');
+    expect(events.at(-1)).toMatchObject({ type: 'task.answered', answer: 'u3 spent 1.25' });
+  });
+
+  it('a bad option exits 2 with a message', async () => {
+    const r = await toolplan([
+      'run',
+      'x',
+      '--tools',
+      TOOLS,
+      '--mode',
+      'nope',
+      '--cassette',
+      join(dir, 'fan-out.json'),
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--mode must be one of plan, react');
+  });
+
+  it('--cassette F --record records the real exchange (no key written); replaying F gives the same answer', async () => {
+    const server = await startWireServer();
+    const plan2 = {
+      version: 1,
+      nodes: [{ id: 'user', call: 'get_user', args: { user_id: 'u2' } }],
+    };
+    server.enqueue(
+      { stream: openaiChatStream({ toolCalls: [{ name: 'submit_plan', args: plan2 }] }) },
+      { stream: openaiChatStream({ text: 'u2 is called User u2.' }) },
+    );
+    const cassette = join(dir, 'recorded.json');
+    const task = 'what is the name of u2?';
+    try {
+      const recorded = await toolplan(
+        ['run', task, '--tools', TOOLS, '--cassette', cassette, '--record'],
+        {
+          env: { OPENAI_BASE_URL: `${server.origin}/v1`, OPENAI_API_KEY: 'sk-secret-test-key' },
+        },
+      );
+      expect(recorded.stderr).not.toContain('Error');
+      expect(recorded.code).toBe(0);
+      expect(recorded.stdout).toBe('u2 is called User u2.\n');
+    } finally {
+      await server.close();
+    }
+    expect(readCassette(cassette).interactions).toHaveLength(2);
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(cassette, 'utf8')).not.toContain('sk-secret-test-key');
+    // Replay matches the requests on their bodies: the join prompt is byte-for-byte the same.
+    const replayed = await toolplan(['run', task, '--tools', TOOLS, '--cassette', cassette]);
+    expect(replayed.code).toBe(0);
+    expect(replayed.stdout).toBe('u2 is called User u2.\n');
+  });
+});
+
+describe('toolplan chat (child process)', () => {
+  it('runs each message with the history and asks approvals in place', async () => {
+    const cassette = join(dir, 'chat.json');
+    const plan = { version: 1, nodes: [{ id: 'u', call: 'get_user', args: { user_id: 'u1' } }] };
+    const evil = {
+      version: 1,
+      nodes: [{ id: 'd', call: 'delete_everything', args: {} }],
+      output: 'deleted',
+      final: true,
+    };
+    writeFileSync(
+      cassette,
+      JSON.stringify(
+        createCassette([
+          openaiInteraction({ stream: true, toolCalls: [{ name: 'submit_plan', args: plan }] }),
+          openaiInteraction({ stream: true, text: 'u1 is User u1.' }),
+          openaiInteraction({ stream: true, toolCalls: [{ name: 'submit_plan', args: evil }] }),
+          openaiInteraction({ stream: true, text: 'Nothing was deleted.' }),
+        ]),
+      ),
+    );
+    const r = await toolplan(['chat', '--tools', TOOLS, '--cassette', cassette, '--quiet'], {
+      stdin: 'who is u1?\ndelete it all\nn\n/exit\n',
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('assistant> u1 is User u1.');
+    expect(r.stdout).toContain('approve delete_everything {}? [y/N]');
+    expect(r.stdout).toContain('assistant> Nothing was deleted.');
+  });
+});

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+/** The long fault-injection trials (`npm run test:slow`), kept out of the default suite. */
+export default defineConfig({
+  test: {
+    include: ['test/**/*.slow.test.ts'],
+    testTimeout: 600_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
