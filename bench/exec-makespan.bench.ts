@@ -33,12 +33,21 @@ for (const [n, seed] of [
 ] as const) {
   const dag = randomDag(n, seed, 2, 30, 1, 40);
   const cp = criticalPath(dag);
+  // Like with like: the baseline gets its DAG ready-made, so toolplan's makespan runs from
+  // its first node start (plan parsed and compiled) to the result; the end-to-end time,
+  // parse and compile included, is reported beside it.
   let t = performance.now();
+  let firstStart = 0;
   const r = await executePlan(dagPlan(dag, 'work'), {
     tools: [tool],
     limits: { max_concurrency: 100_000 },
+    onEvent: (e) => {
+      if (!firstStart && e.type === 'node.started') firstStart = performance.now();
+    },
   });
-  const ours = performance.now() - t;
+  const end = performance.now();
+  const endToEnd = end - t;
+  const ours = end - firstStart;
   if (r.status !== 'succeeded') throw new Error(JSON.stringify(r));
   t = performance.now();
   await promiseDataflow(dag, (i) => wait(dag.cost[i]!));
@@ -46,9 +55,28 @@ for (const [n, seed] of [
   t = performance.now();
   await levels(dag);
   const lv = performance.now() - t;
-  rows.push([n, cp, (ours / cp).toFixed(3), (base / cp).toFixed(3), (lv / cp).toFixed(3)]);
+  rows.push([
+    n,
+    cp,
+    (ours / cp).toFixed(3),
+    (base / cp).toFixed(3),
+    (ours / base).toFixed(3),
+    (endToEnd / cp).toFixed(3),
+    (lv / cp).toFixed(3),
+  ]);
 }
 console.log('## Makespan / critical path (tools sleep 1-40 ms; unbounded concurrency)\n');
 console.log(
-  table(['nodes', 'critical path ms', 'toolplan', 'promise baseline', 'level-by-level'], rows),
+  table(
+    [
+      'nodes',
+      'critical path ms',
+      'toolplan (run)',
+      'promise baseline',
+      'toolplan / baseline',
+      'toolplan end-to-end (parse+compile+run)',
+      'level-by-level',
+    ],
+    rows,
+  ),
 );

@@ -52,11 +52,47 @@ function checkedArgs(tool: RegisteredTool, args: unknown): unknown {
 
 /** Fresh arguments per call: a tool that mutates its args must not change the plan. */
 function argsFor(c: Compiled, frame: Frame, refs: readonly string[], extra?: object): unknown {
-  if (c.kind === 'const') {
-    const v = c.value;
-    return v && typeof v === 'object' && Object.keys(v).length > 0 ? structuredClone(v) : v;
-  }
+  if (c.kind === 'const') return cloneJson(c.value);
   return evaluateIn(c, frame, refs, extra as Record<string, unknown> | undefined);
+}
+
+/** A copy of a JSON value, much cheaper than structuredClone for the small args of a call. */
+export function cloneJson(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    const out = new Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = cloneJson(v[i]);
+    return out;
+  }
+  const proto = Object.getPrototypeOf(v);
+  // Not plain JSON (a Date, a Map from a plan built in code): keep the general copy.
+  if (proto !== Object.prototype && proto !== null) return structuredClone(v);
+  const out: Record<string, unknown> = {};
+  for (const k in v) out[k] = cloneJson((v as Record<string, unknown>)[k]);
+  return out;
+}
+
+/**
+ * What a call node needs about its tool, worked out once per plan node rather than once
+ * per call (a node of a map body runs once per item): the retry policy, and whether its
+ * constant arguments passed the tool's input schema.
+ */
+interface CallPrep {
+  tool: RegisteredTool;
+  policy: ResolvedRetry;
+  constArgsOk: boolean;
+}
+
+function prepare(node: CNode, tool: RegisteredTool, spec: CallNodeT): CallPrep {
+  const cached = node.prep as CallPrep | undefined;
+  if (cached?.tool === tool) return cached;
+  const p: CallPrep = {
+    tool,
+    policy: resolveRetry(tool.tool.retry, spec.retry),
+    constArgsOk: false,
+  };
+  node.prep = p;
+  return p;
 }
 
 export interface CallTarget {
@@ -70,10 +106,25 @@ export interface CallTarget {
   signal: AbortSignal;
   /** Compensations are not counted against max_tool_calls: undoing must not be refused. */
   budgeted: boolean;
+  /** Set by the paths that passed the approval gate (call nodes and their fallbacks). */
+  approved?: boolean;
+  /**
+   * The node is not journaled as started yet: its first try is announced by `node.started`
+   * itself (with `attempt: 1`) rather than by a separate `node.attempt`.
+   */
+  start?: { node: string; kind: string };
 }
 
 /** Tries a call up to `attempts` times with backoff; every try is journaled first. */
 export async function callWithRetry(ctx: RunContext, t: CallTarget): Promise<unknown> {
+  // Fail closed: a tool that requires approval is never called from a path that did not ask
+  // for it (a paginate call, a compensation), whatever the plan says.
+  if (t.tool.tool.requires_approval && !t.approved) {
+    throw new ApprovalDeniedError(
+      `${t.tool.name} requires a person's approval, which ${t.key} cannot wait for; it was not called`,
+      { retryable: false, details: { tool: t.tool.name, node: t.key } },
+    );
+  }
   for (let attempt = 1; ; attempt++) {
     if (t.budgeted && ctx.journal.state.toolCalls >= ctx.maxToolCalls) {
       throw new BudgetExceededError(`the run reached max_tool_calls (${ctx.maxToolCalls})`, {
@@ -81,9 +132,20 @@ export async function callWithRetry(ctx: RunContext, t: CallTarget): Promise<unk
         details: { max_tool_calls: ctx.maxToolCalls },
       });
     }
-    ctx.journal.append({ type: 'node.attempt', key: t.key, attempt, tool: t.tool.name });
-    // The attempt must be durable before the call it announces is made.
-    await ctx.journal.flush();
+    if (attempt === 1 && t.start) {
+      const { node, kind } = t.start;
+      ctx.journal.append({
+        type: 'node.started',
+        key: t.key,
+        node,
+        kind,
+        attempt,
+        tool: t.tool.name,
+      });
+    } else ctx.journal.append({ type: 'node.attempt', key: t.key, attempt, tool: t.tool.name });
+    // The attempt must be durable before the call it announces is made (a store that
+    // appends synchronously, like memory, has nothing pending: no turn is spent waiting).
+    if (ctx.journal.pending) await ctx.journal.flush();
     try {
       return await invokeTool(ctx, {
         tool: t.tool,
@@ -167,19 +229,30 @@ export async function runCallNode(
 ): Promise<unknown> {
   const spec = node.spec as CallNodeT;
   const tool = resolveTool(ctx, spec.call);
+  const prep = prepare(node, tool, spec);
   const args = argsFor(node.args!, frame, node.refs);
-  if (spec.approval || tool.tool.requires_approval)
+  const approval = spec.approval || tool.tool.requires_approval;
+  if (approval) {
+    ctx.journal.append({ type: 'node.started', key, node: node.id, kind: node.kind });
     await awaitApproval(ctx, key, node.id, tool.name, args, frame.signal);
+  }
+  const constArgs = node.args!.kind === 'const';
+  if (!(constArgs && prep.constArgsOk)) {
+    checkedArgs(tool, args);
+    if (constArgs) prep.constArgsOk = true;
+  }
   const target: CallTarget = {
     key,
     nodeId: node.id,
     idempotencyKey: `${ctx.runId}/${key}`,
     tool,
-    args: checkedArgs(tool, args),
-    policy: resolveRetry(tool.tool.retry, spec.retry),
+    args,
+    policy: prep.policy,
     timeoutMs: spec.timeout_ms ?? tool.tool.timeout_ms,
     signal: frame.signal,
     budgeted: true,
+    approved: true,
+    start: approval ? undefined : { node: node.id, kind: node.kind },
   };
   try {
     return await callWithRetry(ctx, target);
@@ -197,6 +270,7 @@ export async function runCallNode(
           await awaitApproval(ctx, altKey, node.id, altTool.name, altArgs, frame.signal);
         return await callWithRetry(ctx, {
           ...target,
+          start: undefined,
           idempotencyKey: `${ctx.runId}/${altKey}`,
           tool: altTool,
           args: checkedArgs(altTool, altArgs),

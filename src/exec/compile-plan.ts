@@ -47,6 +47,8 @@ export interface CNode {
   next?: Compiled;
   items?: Compiled;
   data?: Compiled;
+  /** What `call-node.ts` works out once per plan node about its tool (not per instance). */
+  prep?: { tool: unknown; policy: unknown; constArgsOk: boolean };
 }
 
 export interface CompiledPlan {
@@ -78,17 +80,30 @@ export function compilePlan(plan: PlanT): CompiledPlan {
 }
 
 function compileList(scope: ListScope): CList {
+  const size = scope.nodes.length;
   const index = new Map<string, number>();
-  scope.nodes.forEach((n, i) => {
-    index.set(n.id, i);
-  });
-  const deps = scope.nodes.map((n) =>
-    [...n.deps].map((id) => index.get(id)).filter((i): i is number => i !== undefined),
-  );
+  for (let i = 0; i < size; i++) index.set(scope.nodes[i]!.id, i);
+  const deps: number[][] = new Array(size);
+  const nodes: CNode[] = new Array(size);
+  for (let i = 0; i < size; i++) {
+    const g = scope.nodes[i]!;
+    const d: number[] = [];
+    for (const id of g.deps) {
+      const j = index.get(id);
+      if (j !== undefined) d.push(j);
+    }
+    deps[i] = d;
+    nodes[i] = compileNode(g);
+  }
   const graph = buildListGraph(deps);
   const sinks: number[] = [];
   for (let i = 0; i < graph.size; i++) if (graph.dependents[i]!.length === 0) sinks.push(i);
-  return { nodes: scope.nodes.map(compileNode), graph, sinks };
+  return { nodes, graph, sinks };
+}
+
+function bodyOf(g: GraphNode, role: string): ListScope | undefined {
+  for (const b of g.bodies) if (b.role === role) return b;
+  return undefined;
 }
 
 function compileNode(g: GraphNode): CNode {
@@ -99,7 +114,6 @@ function compileNode(g: GraphNode): CNode {
   if (!kind) throw new ConfigError('plan_bad_node', `node "${g.id}" has no kind`);
   const n: CNode = { id: g.id, kind, spec, refs: [] };
   if (s.if !== undefined) n.if = compile(s.if, refs);
-  const bodyOf = (role: string) => g.bodies.find((b) => b.role === role);
   switch (kind) {
     case 'call': {
       n.args = compile(s.args ?? {}, refs);
@@ -119,10 +133,10 @@ function compileNode(g: GraphNode): CNode {
       break;
     case 'map':
       n.list = compile(s.map, refs);
-      n.body = compileList(bodyOf('do')!);
+      n.body = compileList(bodyOf(g, 'do')!);
       break;
     case 'race':
-      n.branches = compileList(bodyOf('race')!);
+      n.branches = compileList(bodyOf(g, 'race')!);
       if (s.score !== undefined) n.score = compile(s.score, refs);
       break;
     case 'switch': {
@@ -135,7 +149,7 @@ function compileNode(g: GraphNode): CNode {
       break;
     }
     case 'loop':
-      n.body = compileList(bodyOf('loop')!);
+      n.body = compileList(bodyOf(g, 'loop')!);
       // `while` reads the body's nodes: it is evaluated in the iteration's scope.
       n.while = compile(s.while, new Set());
       break;
@@ -147,10 +161,10 @@ function compileNode(g: GraphNode): CNode {
       break;
     }
     case 'try': {
-      n.body = compileList(bodyOf('try')!);
-      const c = bodyOf('catch');
+      n.body = compileList(bodyOf(g, 'try')!);
+      const c = bodyOf(g, 'catch');
       if (c) n.catchBody = compileList(c);
-      const f = bodyOf('finally');
+      const f = bodyOf(g, 'finally');
       if (f) n.finallyBody = compileList(f);
       break;
     }

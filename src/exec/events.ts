@@ -58,7 +58,19 @@ export type RunEvent =
       output?: unknown;
       error?: ErrorInfo;
     })
-  | (Base & { type: 'node.started'; key: string; node: string; kind: string })
+  | (Base & {
+      type: 'node.started';
+      key: string;
+      node: string;
+      kind: string;
+      /**
+       * Present when the start is also a call's first try (a `call` node with no approval
+       * to wait for): one event instead of `node.started` + `node.attempt` 1. Later tries,
+       * fallbacks and compensations are `node.attempt` events.
+       */
+      attempt?: number;
+      tool?: string;
+    })
   | (Base & { type: 'node.attempt'; key: string; attempt: number; tool: string })
   | (Base & {
       type: 'node.attempt_failed';

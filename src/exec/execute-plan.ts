@@ -58,6 +58,24 @@ function failedResult(runId: string, error: unknown): RunResult {
   };
 }
 
+/**
+ * zod's safeParse recurses once per nesting level and throws RangeError on a plan nested a
+ * few thousand levels deep (any JSON text can be): that must be a typed refusal, not a
+ * stack overflow in the result.
+ */
+function safeParsePlan(plan: unknown): ReturnType<typeof Plan.safeParse> {
+  try {
+    return Plan.safeParse(plan);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new ConfigError(
+      'invalid_plan',
+      'invalid plan: it is nested too deeply to run (validate it first: the validator allows 16 levels)',
+      { cause: error },
+    );
+  }
+}
+
 function registryOf(tools: ToolRegistry | readonly Tool[]): ToolRegistry {
   return tools instanceof ToolRegistry ? tools : ToolRegistry.from(tools);
 }
@@ -66,7 +84,7 @@ function registryOf(tools: ToolRegistry | readonly Tool[]): ToolRegistry {
 export async function executePlan(plan: unknown, options: ExecuteOptions): Promise<RunResult> {
   const runId = options.runId ?? newRunId();
   try {
-    const parsed = Plan.safeParse(plan);
+    const parsed = safeParsePlan(plan);
     if (!parsed.success) {
       throw new ConfigError('invalid_plan', `invalid plan: ${parsed.error.issues[0]?.message}`, {
         details: { issues: parsed.error.issues.slice(0, 10) },

@@ -22,21 +22,26 @@ export interface AttemptSpec {
 export async function invokeTool(ctx: RunContext, spec: AttemptSpec): Promise<unknown> {
   const { tool, signal } = spec;
   const toolSem = toolSemaphore(ctx, tool.name, tool.tool.concurrency);
-  if (toolSem) await toolSem.acquire(signal);
-  try {
-    await ctx.global.acquire(signal);
-  } catch (error) {
-    toolSem?.release();
-    throw error;
+  // A free slot is taken on the spot: no promise, no turn of the event loop.
+  if (toolSem && !toolSem.tryAcquire()) await toolSem.acquire(signal);
+  if (!ctx.global.tryAcquire()) {
+    try {
+      await ctx.global.acquire(signal);
+    } catch (error) {
+      toolSem?.release();
+      throw error;
+    }
   }
   let raw: unknown;
   try {
-    raw = await callRaced(spec, ctx.runId);
+    raw = callRaced(spec, ctx.runId);
+    if (isThenable(raw)) raw = await raw;
   } finally {
     ctx.global.release();
     toolSem?.release();
   }
   const output = toJson(raw, tool.name);
+  if (tool.tool.outputSchema === undefined) return output;
   const issues = checkOutput(tool, output);
   if (issues.length > 0) {
     throw new InvalidOutputError(
@@ -50,9 +55,60 @@ export async function invokeTool(ctx: RunContext, spec: AttemptSpec): Promise<un
   return output;
 }
 
-function callRaced(spec: AttemptSpec, runId: string): Promise<unknown> {
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && typeof (v as { then?: unknown } | undefined)?.then === 'function';
+}
+
+/**
+ * Calls the tool. A tool that returns synchronously with no timeout to enforce is done
+ * already: its value comes back as is, with no promise and no abort listener made.
+ */
+function callRaced(spec: AttemptSpec, runId: string): unknown {
   const { signal, timeoutMs } = spec;
-  if (signal.aborted) return Promise.reject(signal.reason);
+  if (signal.aborted) throw signal.reason;
+  if (timeoutMs === undefined) {
+    const result = spec.tool.tool.execute(spec.args, {
+      signal,
+      idempotencyKey: spec.idempotencyKey,
+      runId,
+      nodeId: spec.nodeId,
+      attempt: spec.attempt,
+    });
+    return isThenable(result) ? raceSignal(result, signal) : result;
+  }
+  return callWithTimeout(spec, runId, timeoutMs);
+}
+
+/** Settles with the tool's promise, or with the signal's reason if it aborts first. */
+function raceSignal(result: PromiseLike<unknown>, signal: AbortSignal): Promise<unknown> {
+  return new Promise<unknown>((resolve, reject) => {
+    let settled = false;
+    const onAbort = () => {
+      if (settled) return;
+      settled = true;
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    // A late rejection after an abort must not become an unhandled rejection.
+    Promise.resolve(result).then(
+      (v) => {
+        if (settled) return;
+        settled = true;
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        if (settled) return;
+        settled = true;
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+function callWithTimeout(spec: AttemptSpec, runId: string, timeoutMs: number): Promise<unknown> {
+  const { signal } = spec;
   // Only a timeout needs a signal of its own; otherwise the frame's signal (cancellation,
   // a lost race, a failed sibling) is the tool's, and no controller is made per call.
   const controller = timeoutMs === undefined ? undefined : new AbortController();

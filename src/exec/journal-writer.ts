@@ -20,6 +20,8 @@ export class JournalWriter {
   #queue: RunEvent[] = [];
   #scheduled: Promise<void> | undefined;
   #tail: Promise<void> = RESOLVED;
+  /** Batches handed to the store and not yet written. */
+  #writing = 0;
   #failed: unknown;
 
   constructor(store: JournalStore, state: RunState, onEvent?: (e: RunEvent) => void) {
@@ -49,6 +51,14 @@ export class JournalWriter {
     return event;
   }
 
+  /**
+   * True when something appended is not durable yet (queued, or being written), so a
+   * caller must `flush` before acting on it. Always false for a synchronous store.
+   */
+  get pending(): boolean {
+    return this.#queue.length > 0 || this.#writing > 0 || this.#failed !== undefined;
+  }
+
   /** Resolves when every event appended so far is durable; rejects if the store failed. */
   flush(): Promise<void> {
     if (this.#failed !== undefined) return Promise.reject(this.#failed);
@@ -58,12 +68,19 @@ export class JournalWriter {
         this.#scheduled = undefined;
         const batch = this.#queue;
         this.#queue = [];
+        this.#writing += 1;
         this.#tail = this.#tail
           .then(() => this.#store.append(this.runId, batch))
-          .catch((error: unknown) => {
-            this.#failed ??= error;
-            throw error;
-          });
+          .then(
+            () => {
+              this.#writing -= 1;
+            },
+            (error: unknown) => {
+              this.#writing -= 1;
+              this.#failed ??= error;
+              throw error;
+            },
+          );
         this.#tail.then(resolve, reject);
       });
     });

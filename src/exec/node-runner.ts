@@ -2,7 +2,7 @@ import { InternalError, PlanFailure, TimeoutError } from '../errors/runtime-erro
 import { runCallNode, toError } from './call-node.ts';
 import type { CList, CNode } from './compile-plan.ts';
 import { runLoop, runMap, runPaginate, runRace, runSwitch, runTry } from './control-nodes.ts';
-import { ReadyTracker } from './dataflow.ts';
+import { type Outcome, ReadyTracker } from './dataflow.ts';
 import { evaluateBool, evaluateIn } from './evaluate.ts';
 import {
   Frame,
@@ -12,6 +12,7 @@ import {
   tagErrorNode,
   toErrorInfo,
 } from './run-context.ts';
+import type { Parked } from './semaphore.ts';
 import { sleep } from './sleep.ts';
 
 const LEAF = new Set(['call', 'value', 'wait_ms', 'emit', 'fail', 'paginate']);
@@ -23,47 +24,119 @@ const LEAF = new Set(['call', 'value', 'wait_ms', 'emit', 'fail', 'paginate']);
  * Resolves with the output of the list's last node (a body's output).
  */
 export function runList(ctx: RunContext, list: CList, frame: Frame): Promise<unknown> {
-  const nodes = list.nodes;
-  if (nodes.length === 0) return Promise.resolve(null);
+  if (list.nodes.length === 0) return Promise.resolve(null);
   return new Promise<unknown>((resolve, reject) => {
-    const tracker = new ReadyTracker(list.graph);
-    const released: number[] = [];
-    let running = 0;
-    let failure: unknown;
-    let failed = false;
-    const settle = () => {
-      if (running > 0) return;
-      if (failed) reject(failure);
-      else if (tracker.allFinished) resolve(frame.vars.get(nodes[nodes.length - 1]!.id) ?? null);
-      else
-        reject(new InternalError('stuck_list', 'no node of a list can start: dependency cycle?'));
-    };
-    const launch = (i: number) => {
-      running += 1;
-      runNode(ctx, nodes[i]!, frame, tracker.hasSkippedDependency(i)).then(
-        (outcome) => {
-          running -= 1;
-          if (!failed) {
-            released.length = 0;
-            tracker.finish(i, outcome, released);
-            for (let k = 0; k < released.length; k++) launch(released[k]!);
-          }
-          settle();
-        },
-        (error: unknown) => {
-          running -= 1;
-          if (!failed) {
-            failed = true;
-            failure = error;
-            frame.controller.abort(error);
-          }
-          settle();
-        },
-      );
-    };
-    const roots = tracker.start();
-    for (let k = 0; k < roots.length; k++) launch(roots[k]!);
+    new ListRun(ctx, list, frame, resolve, reject).start();
   });
+}
+
+/**
+ * The state of one execution of a list. A class rather than closures: a run of 100,000
+ * nodes must not allocate two callbacks per node launch.
+ */
+class ListRun implements Parked {
+  readonly ctx: RunContext;
+  readonly list: CList;
+  readonly frame: Frame;
+  readonly tracker: ReadyTracker;
+  readonly released: number[] = [];
+  readonly resolve: (v: unknown) => void;
+  readonly reject: (e: unknown) => void;
+  running = 0;
+  failed = false;
+  failure: unknown;
+
+  constructor(
+    ctx: RunContext,
+    list: CList,
+    frame: Frame,
+    resolve: (v: unknown) => void,
+    reject: (e: unknown) => void,
+  ) {
+    this.ctx = ctx;
+    this.list = list;
+    this.frame = frame;
+    this.tracker = new ReadyTracker(list.graph);
+    this.resolve = resolve;
+    this.reject = reject;
+  }
+
+  start(): void {
+    const roots = this.tracker.start();
+    for (let k = 0; k < roots.length; k++) this.launch(roots[k]!);
+  }
+
+  /**
+   * Starts node i, or parks it while the run's tool slots are all taken: a plan with
+   * 30,000 ready calls and 64 slots keeps 64 in flight, not 30,000 suspended calls.
+   */
+  launch(i: number): void {
+    this.running += 1;
+    const node = this.list.nodes[i]!;
+    if (
+      node.kind === 'call' &&
+      this.ctx.global.saturated &&
+      !this.tracker.hasSkippedDependency(i)
+    ) {
+      this.ctx.global.park(this, i);
+      return;
+    }
+    void this.run(i);
+  }
+
+  /** A parked node's turn: run it, unless the list already failed. */
+  resume(i: number): void {
+    if (this.failed) {
+      this.running -= 1;
+      this.settle();
+      return;
+    }
+    void this.run(i);
+  }
+
+  /** Runs node i; when it succeeds or is skipped, starts at once the nodes it released. */
+  async run(i: number): Promise<void> {
+    let outcome: Outcome;
+    try {
+      outcome = await runNode(
+        this.ctx,
+        this.list.nodes[i]!,
+        this.frame,
+        this.tracker.hasSkippedDependency(i),
+      );
+    } catch (error) {
+      this.running -= 1;
+      if (!this.failed) {
+        this.failed = true;
+        this.failure = error;
+        this.frame.controller.abort(error);
+      }
+      this.settle();
+      return;
+    }
+    this.running -= 1;
+    if (!this.failed) {
+      // One array for the whole list: a launched node cannot finish before this loop
+      // ends (its continuation runs after an await), so nothing refills it meanwhile.
+      const released = this.released;
+      released.length = 0;
+      this.tracker.finish(i, outcome, released);
+      for (let k = 0; k < released.length; k++) this.launch(released[k]!);
+    }
+    this.settle();
+  }
+
+  settle(): void {
+    if (this.running > 0) return;
+    const nodes = this.list.nodes;
+    if (this.failed) this.reject(this.failure);
+    else if (this.tracker.allFinished)
+      this.resolve(this.frame.vars.get(nodes[nodes.length - 1]!.id) ?? null);
+    else
+      this.reject(
+        new InternalError('stuck_list', 'no node of a list can start: dependency cycle?'),
+      );
+  }
 }
 
 /** Runs a body in a fresh frame below `parent` and releases the frame afterwards. */
@@ -106,13 +179,12 @@ export async function runNode(
   frame: Frame,
   skipDep: boolean,
 ): Promise<'succeeded' | 'skipped'> {
-  const key = node.id + frame.suffix;
+  const key = frame.suffix === '' ? node.id : node.id + frame.suffix;
   const replayed = finishedFromJournal(ctx, node, frame, key);
   if (replayed) return replayed;
   if (ctx.stopping) throw frame.signal.reason ?? new Suspension();
   const leaf = LEAF.has(node.kind);
   if (leaf) ctx.busy += 1;
-  let started = false;
   try {
     if (skipDep || (node.if && !evaluateBool(node.if, frame, node.refs, `"if" of ${node.id}`))) {
       ctx.journal.append({
@@ -124,8 +196,10 @@ export async function runNode(
       frame.vars.set(node.id, null);
       return 'skipped';
     }
-    ctx.journal.append({ type: 'node.started', key, node: node.id, kind: node.kind });
-    started = true;
+    // A call journals its own start, folded into its first try when it has no approval
+    // to wait for (`runCallNode`); every other kind starts here.
+    if (node.kind !== 'call')
+      ctx.journal.append({ type: 'node.started', key, node: node.id, kind: node.kind });
     const timeout = node.kind === 'call' ? undefined : node.spec.timeout_ms;
     const output =
       timeout === undefined
@@ -139,9 +213,9 @@ export async function runNode(
     return 'succeeded';
   } catch (thrown) {
     if (thrown instanceof Suspension || (ctx.stopping && isSuspending(frame))) throw thrown;
+    const rec = ctx.journal.state.nodes.get(key);
     if (frame.signal.aborted) {
-      const rec = ctx.journal.state.nodes.get(key);
-      if (started && rec && (rec.status === 'running' || rec.status === 'waiting'))
+      if (rec && (rec.status === 'running' || rec.status === 'waiting'))
         ctx.journal.append({
           type: 'node.cancelled',
           key,
@@ -151,7 +225,9 @@ export async function runNode(
     }
     const error = toError(thrown);
     tagErrorNode(error, key);
-    if (!started) ctx.journal.append({ type: 'node.started', key, node: node.id, kind: node.kind });
+    // Failed before it was journaled as started (its `if`, its arguments, the budget).
+    if (!rec || rec.status === 'pending')
+      ctx.journal.append({ type: 'node.started', key, node: node.id, kind: node.kind });
     ctx.journal.append({ type: 'node.failed', key, error: toErrorInfo(error) });
     throw error;
   } finally {

@@ -103,9 +103,15 @@ export function applyEvent(state: RunState, e: RunEvent): RunState {
       state.output = e.output;
       state.error = e.error;
       break;
-    case 'node.started':
-      move(record(state, e.key, e.node), 'running');
+    case 'node.started': {
+      const r = record(state, e.key, e.node);
+      move(r, 'running');
+      if (e.attempt !== undefined) {
+        r.attempts = e.attempt;
+        state.toolCalls += 1;
+      }
       break;
+    }
     case 'node.attempt': {
       const r = record(state, e.key);
       if (r.status !== 'running' && r.status !== 'compensating')

@@ -119,7 +119,8 @@ export function buildPlanGraph(plan: { nodes?: unknown; output?: unknown }): Pla
     const outSites = collectSites(
       graph,
       plan.output,
-      '/output',
+      '',
+      'output',
       'output',
       graph.root,
       null,
@@ -146,10 +147,10 @@ function buildList(
 ): ListScope {
   const list: ListScope = { pointer, role, owner, parent, nodes: [], byId: new Map(), locals };
   if (!Array.isArray(raw)) return list;
-  raw.forEach((item, i) => {
-    const node = buildNode(graph, item, `${pointer}/${i}`, list, owner, depth + 1);
+  for (let i = 0; i < raw.length; i++) {
+    const node = buildNode(graph, raw[i], `${pointer}/${i}`, list, owner, depth + 1);
     if (node) list.nodes.push(node);
-  });
+  }
   return list;
 }
 
@@ -195,39 +196,52 @@ function buildNode(
   graph.all.push(node);
 
   const here = list.locals;
-  const site = (
-    value: unknown,
-    key: string,
-    role: SiteRole,
-    scope = list,
-    from: GraphNode | null = node,
-    locals = here,
-  ) => collectSites(graph, value, `${pointer}/${key}`, role, scope, from, node, locals);
-  const body = (value: unknown, key: string, role: BodyRole, extra: string[] = []) => {
-    const locals = extra.length ? new Set([...here, ...extra]) : here;
-    const b = buildList(graph, value, `${pointer}/${key}`, role, node, list, locals, depth);
-    node.bodies.push(b);
-    return b;
-  };
-
-  if (n.if !== undefined) site(n.if, 'if', 'if');
+  // Direct calls rather than per-node closures: a plan of 100,000 nodes must not allocate
+  // (and, under tsx, name) two functions per node.
+  const P = pointer;
+  if (n.if !== undefined) collectSites(graph, n.if, P, 'if', 'if', list, node, node, here);
   switch (node.kind) {
     case 'call': {
-      site(n.args, 'args', 'args');
+      collectSites(graph, n.args, P, 'args', 'args', list, node, node, here);
       if (Array.isArray(n.fallback)) {
         n.fallback.forEach((alt, i) => {
           if (!alt || typeof alt !== 'object') return;
           const a = alt as Record<string, unknown>;
-          if ('value' in a) site(a.value, `fallback/${i}/value`, 'fallback_value');
-          else site(a.args, `fallback/${i}/args`, 'fallback_args');
+          if ('value' in a)
+            collectSites(
+              graph,
+              a.value,
+              P,
+              `fallback/${i}/value`,
+              'fallback_value',
+              list,
+              node,
+              node,
+              here,
+            );
+          else
+            collectSites(
+              graph,
+              a.args,
+              P,
+              `fallback/${i}/args`,
+              'fallback_args',
+              list,
+              node,
+              node,
+              here,
+            );
         });
       }
       if (n.compensate && typeof n.compensate === 'object') {
-        site(
+        collectSites(
+          graph,
           (n.compensate as Record<string, unknown>).args,
+          P,
           'compensate/args',
           'compensate_args',
           list,
+          node,
           node,
           new Set([...here, node.id]),
         );
@@ -235,50 +249,74 @@ function buildNode(
       break;
     }
     case 'value':
-      site(n.value, 'value', 'value');
+      collectSites(graph, n.value, P, 'value', 'value', list, node, node, here);
       break;
     case 'map': {
-      site(n.map, 'map', 'map');
+      collectSites(graph, n.map, P, 'map', 'map', list, node, node, here);
       const as = typeof n.as === 'string' ? n.as : 'item';
-      body(n.do, 'do', 'do', [as, 'index']);
+      addBody(graph, node, list, n.do, 'do', 'do', [as, 'index'], depth);
       break;
     }
     case 'race':
-      body(n.race, 'race', 'race');
+      addBody(graph, node, list, n.race, 'race', 'race', [], depth);
       if (n.score !== undefined)
-        site(n.score, 'score', 'score', list, node, new Set([...here, 'result']));
+        collectSites(
+          graph,
+          n.score,
+          P,
+          'score',
+          'score',
+          list,
+          node,
+          node,
+          new Set([...here, 'result']),
+        );
       break;
     case 'switch':
       if (Array.isArray(n.switch)) {
         n.switch.forEach((c, i) => {
           if (!c || typeof c !== 'object') return;
           const cs = c as Record<string, unknown>;
-          if (cs.when !== undefined) site(cs.when, `switch/${i}/when`, 'when');
-          body(cs.do, `switch/${i}/do`, 'case');
+          if (cs.when !== undefined)
+            collectSites(graph, cs.when, P, `switch/${i}/when`, 'when', list, node, node, here);
+          addBody(graph, node, list, cs.do, `switch/${i}/do`, 'case', [], depth);
         });
       }
       break;
     case 'loop': {
-      const b = body(n.loop, 'loop', 'loop', ['iteration', 'last']);
-      site(n.while, 'while', 'while', b, null, b.locals);
+      const b = addBody(graph, node, list, n.loop, 'loop', 'loop', ['iteration', 'last'], depth);
+      collectSites(graph, n.while, P, 'while', 'while', b, null, node, b.locals);
       break;
     }
     case 'paginate': {
       const p = n.paginate as Record<string, unknown> | undefined;
       if (p && typeof p === 'object')
-        site(p.args, 'paginate/args', 'paginate_args', list, node, new Set([...here, 'cursor']));
+        collectSites(
+          graph,
+          p.args,
+          P,
+          'paginate/args',
+          'paginate_args',
+          list,
+          node,
+          node,
+          new Set([...here, 'cursor']),
+        );
       const pageLocals = new Set([...here, 'page']);
-      site(n.next, 'next', 'next', list, node, pageLocals);
-      site(n.items, 'items', 'items', list, node, pageLocals);
+      collectSites(graph, n.next, P, 'next', 'next', list, node, node, pageLocals);
+      collectSites(graph, n.items, P, 'items', 'items', list, node, node, pageLocals);
       break;
     }
     case 'try':
-      body(n.try, 'try', 'try');
-      if (n.catch !== undefined) body(n.catch, 'catch', 'catch', ['error']);
-      if (n.finally !== undefined) body(n.finally, 'finally', 'finally');
+      addBody(graph, node, list, n.try, 'try', 'try', [], depth);
+      if (n.catch !== undefined)
+        addBody(graph, node, list, n.catch, 'catch', 'catch', ['error'], depth);
+      if (n.finally !== undefined)
+        addBody(graph, node, list, n.finally, 'finally', 'finally', [], depth);
       break;
     case 'emit':
-      if (n.data !== undefined) site(n.data, 'data', 'data');
+      if (n.data !== undefined)
+        collectSites(graph, n.data, P, 'data', 'data', list, node, node, here);
       break;
     default:
       break;
@@ -286,42 +324,82 @@ function buildNode(
   return node;
 }
 
-/** Finds every `${ }` string inside `value` and records it as a site. */
+function addBody(
+  graph: PlanGraph,
+  node: GraphNode,
+  list: ListScope,
+  value: unknown,
+  key: string,
+  role: BodyRole,
+  extra: string[],
+  depth: number,
+): ListScope {
+  const locals = extra.length ? new Set([...list.locals, ...extra]) : list.locals;
+  const b = buildList(graph, value, `${node.pointer}/${key}`, role, node, list, locals, depth);
+  node.bodies.push(b);
+  return b;
+}
+
+/** Can `v` hold a `${ }` string? (Numbers, booleans, null and plain strings cannot.) */
+function mayHoldSites(v: unknown): boolean {
+  return typeof v === 'string' ? v.includes('${') : v !== null && typeof v === 'object';
+}
+
+interface SiteWalk {
+  graph: PlanGraph;
+  role: SiteRole;
+  scope: ListScope;
+  from: GraphNode | null;
+  owner: GraphNode | null;
+  locals: ReadonlySet<string>;
+  out: ExprSite[];
+}
+
+/**
+ * Finds every `${ }` string inside `value` (at `base` + `/` + `key`) and records it as a
+ * site. Pointers are only built for values that can hold one.
+ */
 function collectSites(
   graph: PlanGraph,
   value: unknown,
-  pointer: string,
+  base: string,
+  key: string,
   role: SiteRole,
   scope: ListScope,
   from: GraphNode | null,
   owner: GraphNode | null,
   locals: ReadonlySet<string>,
-  depth = 0,
 ): ExprSite[] {
   const out: ExprSite[] = [];
-  const walk = (v: unknown, ptr: string, d: number): void => {
-    if (d > 64) return;
-    if (typeof v === 'string') {
-      if (!v.includes('${')) return;
-      const site = makeSite(graph, v, ptr, role, scope, from, owner, locals);
-      if (site) out.push(site);
-      return;
-    }
-    if (Array.isArray(v)) {
-      v.forEach((item, i) => {
-        walk(item, `${ptr}/${i}`, d + 1);
-      });
-      return;
-    }
-    if (v && typeof v === 'object') {
-      for (const key of Object.keys(v))
-        walk((v as Record<string, unknown>)[key], `${ptr}/${pointerEscape(key)}`, d + 1);
-    }
-  };
-  walk(value, pointer, depth);
-  if (owner) owner.sites.push(...out);
-  graph.sites.push(...out);
+  if (!mayHoldSites(value)) return out;
+  const w: SiteWalk = { graph, role, scope, from, owner, locals, out };
+  walkSites(w, value, `${base}/${key}`, 0);
+  for (let i = 0; i < out.length; i++) {
+    owner?.sites.push(out[i]!);
+    graph.sites.push(out[i]!);
+  }
   return out;
+}
+
+function walkSites(w: SiteWalk, v: unknown, ptr: string, d: number): void {
+  if (d > 64) return;
+  if (typeof v === 'string') {
+    if (!v.includes('${')) return;
+    const site = makeSite(w.graph, v, ptr, w.role, w.scope, w.from, w.owner, w.locals);
+    if (site) w.out.push(site);
+    return;
+  }
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++)
+      if (mayHoldSites(v[i])) walkSites(w, v[i], `${ptr}/${i}`, d + 1);
+    return;
+  }
+  if (v && typeof v === 'object') {
+    for (const key of Object.keys(v)) {
+      const item = (v as Record<string, unknown>)[key];
+      if (mayHoldSites(item)) walkSites(w, item, `${ptr}/${pointerEscape(key)}`, d + 1);
+    }
+  }
 }
 
 function makeSite(
@@ -452,28 +530,28 @@ function resolveAfter(graph: PlanGraph, node: GraphNode): void {
 /** Reports each dependency cycle among siblings once, naming the nodes in order. */
 function findCycles(graph: PlanGraph): void {
   const lists: ListScope[] = [graph.root];
-  for (const n of graph.all) lists.push(...n.bodies);
+  for (const n of graph.all) for (const b of n.bodies) lists.push(b);
   for (const list of lists) {
     const state = new Map<string, 0 | 1 | 2>();
+    // Iterative DFS: plans of 10,000 chained nodes must not overflow the stack. A node
+    // with no dependency cannot be on a cycle and is never pushed: it would be finished
+    // at once, so leaving it out changes nothing reported, and saves most of the work.
+    const stack: Array<{ node: GraphNode; deps: Iterator<string> }> = [];
     for (const start of list.nodes) {
-      if (state.get(start.id)) continue;
-      // Iterative DFS: plans of 10,000 chained nodes must not overflow the stack.
-      const stack: Array<{ node: GraphNode; deps: string[]; i: number }> = [];
-      const push = (n: GraphNode) => {
-        state.set(n.id, 1);
-        stack.push({ node: n, deps: [...n.deps], i: 0 });
-      };
-      push(start);
+      if (start.deps.size === 0 || state.get(start.id)) continue;
+      state.set(start.id, 1);
+      stack.push({ node: start, deps: start.deps.values() });
       while (stack.length) {
         const top = stack[stack.length - 1]!;
-        if (top.i >= top.deps.length) {
+        const next = top.deps.next();
+        if (next.done) {
           state.set(top.node.id, 2);
           stack.pop();
           continue;
         }
-        const depId = top.deps[top.i++]!;
+        const depId = next.value;
         const dep = list.byId.get(depId);
-        if (!dep) continue;
+        if (!dep || dep.deps.size === 0) continue;
         const s = state.get(depId);
         if (s === 1) {
           const from = stack.findIndex((f) => f.node.id === depId);
@@ -484,7 +562,10 @@ function findCycles(graph: PlanGraph): void {
             cycle,
             message: `dependency cycle: ${[...cycle, depId].join(' -> ')}; break it by removing one of these references`,
           });
-        } else if (!s) push(dep);
+        } else if (!s) {
+          state.set(depId, 1);
+          stack.push({ node: dep, deps: dep.deps.values() });
+        }
       }
     }
   }

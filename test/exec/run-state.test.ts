@@ -29,6 +29,26 @@ describe('run state fold', () => {
     expect(s.toolCalls).toBe(1);
   });
 
+  it('a node.started that carries the first attempt counts it as a tool call', () => {
+    const s = foldEvents([
+      started,
+      e({ type: 'node.started', key: 'a', node: 'a', kind: 'call', attempt: 1, tool: 't' }),
+      e({
+        type: 'node.attempt_failed',
+        key: 'a',
+        attempt: 1,
+        error: { name: 'ToolError', message: 'x', code: 'e' },
+        retry_in_ms: 1,
+      }),
+      e({ type: 'node.attempt', key: 'a', attempt: 2, tool: 't' }),
+      e({ type: 'node.succeeded', key: 'a', output: 2 }),
+      e({ type: 'node.started', key: 'v', node: 'v', kind: 'value' }),
+    ]);
+    expect(s.nodes.get('a')).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(s.nodes.get('v')).toMatchObject({ status: 'running', attempts: 0 });
+    expect(s.toolCalls).toBe(2);
+  });
+
   it('resumed: running and waiting nodes go back to pending, compensating back to succeeded', () => {
     const s = foldEvents([
       started,

@@ -90,3 +90,40 @@ describe('executor on random DAGs (property)', () => {
     );
   });
 });
+
+describe('parking ready calls while every slot is taken', () => {
+  it('runs 3,000 ready calls at max_concurrency 2, skips what a false `if` skips, one event per start', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const tool: Tool = {
+      name: 't',
+      description: 'waits a turn',
+      inputSchema: z.object({}),
+      execute: async () => {
+        inFlight += 1;
+        peak = Math.max(peak, inFlight);
+        await new Promise((r) => setImmediate(r));
+        inFlight -= 1;
+        return 1;
+      },
+    };
+    const nodes = Array.from({ length: 3000 }, (_, i) => ({
+      id: `n${i}`,
+      call: 't',
+      args: {},
+      ...(i % 3 === 2 ? { if: '${false}' } : {}),
+    }));
+    const events: string[] = [];
+    const r = await executePlan(
+      { version: 1, nodes, output: '${true}' },
+      { tools: [tool], limits: { max_concurrency: 2 }, onEvent: (e) => events.push(e.type) },
+    );
+    expect(r.status).toBe('succeeded');
+    expect(peak).toBe(2);
+    expect(r.stats.toolCalls).toBe(2000);
+    expect(events.filter((t) => t === 'node.skipped')).toHaveLength(1000);
+    // A call's start is its first try: no separate node.attempt for it.
+    expect(events.filter((t) => t === 'node.started')).toHaveLength(2000);
+    expect(events.filter((t) => t === 'node.attempt')).toHaveLength(0);
+  });
+});
