@@ -86,6 +86,7 @@ export {
 export { AnthropicModel, createModel, createToolNameMap, OpenAIModel } from './providers/index.ts';
 export { CassetteMissError, createRecordingFetch, createReplayFetch } from './record/index.ts';
 export { loadRegistry, loadToolsModule } from './tool/load-tools-module.ts';
+export { toAnthropicTools, toOpenAITools, toolSpecs } from './tool/provider-tools.ts';
 export { checkArgs, checkOutput, type RegisteredTool, ToolRegistry } from './tool/registry.ts';
 // Tools
 export {

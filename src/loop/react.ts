@@ -1,6 +1,7 @@
 import { toToolplanError } from '../errors/runtime-errors.ts';
 import type { ToolSpec } from '../model/language-model.ts';
 import type { Message, ToolCall, ToolResult } from '../model/messages.ts';
+import { toolSpecs } from '../tool/provider-tools.ts';
 import { checkArgs, type ToolRegistry } from '../tool/registry.ts';
 import { callModel, type LlmContext } from './llm-call.ts';
 import { failureToError } from './loop-errors.ts';
@@ -44,11 +45,7 @@ export async function runReact(o: ReactOptions): Promise<TaskResult> {
   let usage: LoopUsage = { llmCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
   const records: ToolCallRecord[] = [];
   let firstToolCallMs: number | null = null;
-  const tools: ToolSpec[] = registry.list().map((r) => ({
-    name: r.name,
-    description: r.tool.description,
-    inputSchema: r.inputSchema,
-  }));
+  const tools: ToolSpec[] = toolSpecs(registry);
   const messages: Message[] = [
     {
       role: 'system',

@@ -32,6 +32,7 @@ export interface RetryPolicy {
 /**
  * A tool is a plain object, so any module can define tools without importing toolplan.
  */
+// biome-ignore lint/suspicious/noExplicitAny: a plain-object tool must be assignable whatever its execute signature.
 export interface Tool<Args = any, Output = any> {
   name: string;
   description: string;
