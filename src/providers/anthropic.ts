@@ -57,11 +57,14 @@ export class AnthropicModel implements LanguageModel {
   readonly baseURL: string;
   private readonly client: Anthropic;
   private readonly maxRetries: number;
+  /** Kept only to scrub it from error messages a provider echoes it in. */
+  private readonly apiKey: string | undefined;
 
   constructor(options: AnthropicModelOptions = {}) {
     this.modelId = options.model ?? ANTHROPIC_DEFAULT_MODEL;
     this.baseURL = options.baseURL ?? ANTHROPIC_DEFAULT_BASE_URL;
     this.maxRetries = options.maxRetries ?? 2;
+    this.apiKey = options.apiKey;
     this.client = new Anthropic({
       // Always explicit: without a key the SDK would look for credential files on disk.
       apiKey: options.apiKey ?? LOCAL_PLACEHOLDER_KEY,
@@ -141,6 +144,7 @@ export class AnthropicModel implements LanguageModel {
       maxRetries: this.maxRetries,
       signal,
       phase,
+      secrets: this.apiKey ? [this.apiKey] : [],
     };
   }
 

@@ -21,6 +21,32 @@ export interface ErrorContext {
   signal?: AbortSignal;
   /** Whether the failure came while reading a stream that had already begun. */
   phase: 'request' | 'stream';
+  /** The API key: some servers echo it in error messages, which must never carry it. */
+  secrets?: readonly string[];
+}
+
+/** Removes the key from an SDK error (message and body) in place, so its cause is clean too. */
+function scrubError(error: unknown, secrets: readonly string[]): void {
+  const scrub = (text: unknown) => {
+    if (typeof text !== 'string') return text;
+    let out = text;
+    for (const s of secrets) if (s.length >= 8) out = out.split(s).join('[redacted]');
+    return out;
+  };
+  const visit = (value: unknown, depth: number) => {
+    if (!value || typeof value !== 'object' || depth > 4) return;
+    const o = value as Record<string, unknown>;
+    // Every string field: the SDKs copy the provider's message into several (apiMessage, ...).
+    for (const key of [...Object.keys(o), 'message', 'stack', 'cause']) {
+      try {
+        if (typeof o[key] === 'string') o[key] = scrub(o[key]);
+        else visit(o[key], depth + 1);
+      } catch {
+        // A read-only field: left as is.
+      }
+    }
+  };
+  if (secrets.some((s) => s.length >= 8)) visit(error, 0);
 }
 
 const LABEL = { openai: 'OpenAI', anthropic: 'Anthropic' } as const;
@@ -73,6 +99,7 @@ export function toProviderError(error: unknown, ctx: ErrorContext): ToolplanErro
   const stashed = takeStashedError(error);
   if (stashed) return stashed;
   if (error instanceof ToolplanError) return error;
+  scrubError(error, ctx.secrets ?? []);
 
   const e = (error ?? {}) as SdkErrorShape;
   const label = LABEL[ctx.provider];

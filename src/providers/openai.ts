@@ -55,11 +55,14 @@ export class OpenAIModel implements LanguageModel {
   readonly baseURL: string;
   private readonly client: OpenAI;
   private readonly maxRetries: number;
+  /** Kept only to scrub it from error messages a provider echoes it in. */
+  private readonly apiKey: string | undefined;
 
   constructor(options: OpenAIModelOptions = {}) {
     this.modelId = options.model ?? OPENAI_DEFAULT_MODEL;
     this.baseURL = options.baseURL ?? OPENAI_DEFAULT_BASE_URL;
     this.maxRetries = options.maxRetries ?? 2;
+    this.apiKey = options.apiKey;
     this.client = new OpenAI({
       apiKey: options.apiKey ?? LOCAL_PLACEHOLDER_KEY,
       // Explicit values, so the SDK reads nothing from process.env behind the config's back.
@@ -138,6 +141,7 @@ export class OpenAIModel implements LanguageModel {
       maxRetries: this.maxRetries,
       signal,
       phase,
+      secrets: this.apiKey ? [this.apiKey] : [],
     };
   }
 

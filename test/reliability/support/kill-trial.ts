@@ -1,0 +1,322 @@
+/**
+ * Random kill -9 trials over real child processes (`kill-worker.ts`): start a run, SIGKILL
+ * it at a random moment, resume it in a new process, kill that one too, and so on until a
+ * process finishes the run. Then the effects file and the journal are checked against an
+ * uninterrupted run. Shared by `test/reliability/kill-resume.test.ts` and
+ * `bench/kill-trials.ts`.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { FileJournalStore } from '../../../src/exec/file-journal-store.ts';
+import { foldEvents } from '../../../src/exec/run-state.ts';
+
+const WORKER = resolve(import.meta.dirname, 'kill-worker.ts');
+
+export type PlanName = 'work' | 'saga';
+
+export interface Segment {
+  killed: boolean;
+  /** ms after READY that the kill was sent (undefined: not killed). */
+  killAfterMs?: number;
+  stdout: string;
+  stderr: string;
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  readyToExitMs: number;
+}
+
+export interface WorkerRun {
+  dir: string;
+  journalDir: string;
+  effects: string;
+  runId: string;
+}
+
+export function newWorkerRun(runId: string): WorkerRun {
+  const dir = mkdtempSync(join(tmpdir(), 'toolplan-rel-kill-'));
+  return { dir, journalDir: join(dir, 'runs'), effects: join(dir, 'effects.log'), runId };
+}
+
+/**
+ * Runs one worker process. `killAfterMs` (after the worker says READY) sends SIGKILL;
+ * `killWhen` sends it once the effects file satisfies a predicate (polled every 2 ms).
+ */
+export function runWorker(
+  run: WorkerRun,
+  mode: 'start' | 'resume',
+  plan: PlanName,
+  kill: { afterMs?: number; when?: (effects: EffectLine[]) => boolean; thenMs?: number } = {},
+): Promise<Segment> {
+  return new Promise((done, fail) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', WORKER, mode, run.journalDir, run.runId, run.effects, plan],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    let readyAt = 0;
+    let killAfterMs: number | undefined;
+    const timers: NodeJS.Timeout[] = [];
+    const sendKill = () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        killAfterMs = performance.now() - readyAt;
+        child.kill('SIGKILL');
+      }
+    };
+    const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      const first = stdout === '';
+      stdout += chunk;
+      if (first && stdout.startsWith('READY')) {
+        readyAt = performance.now();
+        if (kill.afterMs !== undefined) timers.push(setTimeout(sendKill, kill.afterMs));
+        if (kill.when) {
+          const poll = setInterval(() => {
+            if (kill.when!(readEffects(run.effects))) {
+              clearInterval(poll);
+              timers.push(setTimeout(sendKill, kill.thenMs ?? 0));
+            }
+          }, 2);
+          timers.push(poll);
+        }
+      }
+    });
+    child.stderr.on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on('error', fail);
+    child.on('close', (exitCode, signal) => {
+      clearTimeout(guard);
+      for (const t of timers) clearTimeout(t);
+      done({
+        killed: signal === 'SIGKILL',
+        ...(signal === 'SIGKILL' ? { killAfterMs } : {}),
+        stdout,
+        stderr,
+        exitCode,
+        signal,
+        readyToExitMs: readyAt ? performance.now() - readyAt : 0,
+      });
+    });
+  });
+}
+
+export interface EffectLine {
+  key: string;
+  node: string;
+  args: string;
+}
+
+export function readEffects(file: string): EffectLine[] {
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .filter((l) => l.endsWith('}'))
+    .map((l) => {
+      const [key, node, ...rest] = l.split('|');
+      return { key: key!, node: node!, args: rest.join('|') };
+    });
+}
+
+export function lastJson(
+  stdout: string,
+): { status: string; output?: unknown; error?: { name: string } } | undefined {
+  const line = stdout.trim().split('\n').at(-1);
+  if (!line || line === 'READY') return undefined;
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Node instances the journal says finished, and compensations it says finished. */
+export async function journalFacts(run: WorkerRun) {
+  const store = new FileJournalStore(run.journalDir);
+  const events = await store.read(run.runId);
+  const state = foldEvents(events, run.runId);
+  const finished = new Set<string>();
+  for (const n of state.nodes.values())
+    if (n.status === 'succeeded' || n.status === 'compensated' || n.status === 'compensating')
+      finished.add(n.key);
+  const compensated = new Set<string>();
+  for (const e of events) if (e.type === 'compensation.finished' && e.ok) compensated.add(e.key);
+  return { finished, compensated, status: state.status, events: events.length };
+}
+
+export interface TrialReport {
+  plan: PlanName;
+  processes: number;
+  kills: number;
+  resumes: number;
+  /** Processes killed before the run's first event was durable, so started again. */
+  restarts: number;
+  finalStatus: string | undefined;
+  outputEqual: boolean;
+  /** Calls, after a kill, of a node instance the journal already had as finished. */
+  duplicateFinished: number;
+  /** Same node and arguments called under two different idempotency keys. */
+  differentKeyRepeats: number;
+  /** Calls repeated under the same key (in flight when killed): allowed, counted. */
+  sameKeyRepeats: number;
+  /** Saga: compensations applied more than once, or never. */
+  compensationsAppliedTwice: number;
+  compensationsMissing: number;
+  effects: number;
+  problems: string[];
+}
+
+export interface Baseline {
+  status: string;
+  output: unknown;
+  error?: string | undefined;
+  calls: number;
+  ms: number;
+}
+
+export async function baselineOf(plan: PlanName): Promise<Baseline> {
+  const run = newWorkerRun('base');
+  const seg = await runWorker(run, 'start', plan);
+  const r = lastJson(seg.stdout);
+  if (!r) throw new Error(`baseline produced no result: ${seg.stderr}`);
+  return {
+    status: r.status,
+    output: r.output,
+    error: r.error?.name,
+    calls: readEffects(run.effects).length,
+    ms: seg.readyToExitMs,
+  };
+}
+
+/**
+ * One trial: kills at random moments (uniform over the uninterrupted run's length) until a
+ * process finishes; the saga plan is killed while it compensates instead.
+ */
+export async function killTrial(
+  plan: PlanName,
+  base: Baseline,
+  trial: number,
+  random: () => number = Math.random,
+  maxKills = 6,
+): Promise<TrialReport> {
+  const run = newWorkerRun(`t${trial}-${plan}`);
+  const problems: string[] = [];
+  let kills = 0;
+  let processes = 0;
+  let restarts = 0;
+  let duplicateFinished = 0;
+  let final: ReturnType<typeof lastJson>;
+  for (;;) {
+    const before = await journalFacts(run);
+    // Killed before `run.started` was written: nothing ran, so the run is started again.
+    const mode = before.events === 0 ? 'start' : 'resume';
+    if (processes > 0 && mode === 'start') restarts += 1;
+    const effectsBefore = readEffects(run.effects).length;
+    const mayKill = kills < maxKills;
+    let kill: Parameters<typeof runWorker>[3] = {};
+    if (mayKill && plan === 'work') kill = { afterMs: random() * base.ms * 2 };
+    if (mayKill && plan === 'saga') {
+      // Killed while compensating: after the n-th refund call started, plus up to 40 ms.
+      const target = 1 + Math.floor(random() * 4);
+      const seen = effectsBefore;
+      kill = {
+        when: (lines) =>
+          lines.slice(seen).filter((l) => l.node.startsWith('c') && l.args.includes('"id"'))
+            .length >= target,
+        thenMs: random() * 40,
+      };
+    }
+    const seg = await runWorker(run, mode, plan, kill);
+    processes += 1;
+    // Every call this process made to an instance already finished before it started.
+    for (const l of readEffects(run.effects).slice(effectsBefore)) {
+      const instance = l.key.slice(run.runId.length + 1);
+      const isComp = instance.endsWith('/compensate');
+      const was = isComp
+        ? before.compensated.has(instance.slice(0, -'/compensate'.length))
+        : before.finished.has(instance);
+      if (was) duplicateFinished += 1;
+    }
+    if (seg.killed) {
+      kills += 1;
+      continue;
+    }
+    final = lastJson(seg.stdout);
+    if (!final)
+      problems.push(
+        `process ${processes} exited ${seg.exitCode} with no result: ${seg.stderr.slice(0, 300)}`,
+      );
+    if (seg.stderr.trim()) problems.push(`stderr: ${seg.stderr.slice(0, 300)}`);
+    break;
+  }
+
+  const effects = readEffects(run.effects);
+  const keysOf = new Map<string, Set<string>>();
+  const perKey = new Map<string, number>();
+  for (const l of effects) {
+    const identity = `${l.node}|${l.args}`;
+    if (!keysOf.has(identity)) keysOf.set(identity, new Set());
+    keysOf.get(identity)!.add(l.key);
+    perKey.set(l.key, (perKey.get(l.key) ?? 0) + 1);
+  }
+  const differentKeyRepeats = [...keysOf.values()].filter((s) => s.size > 1).length;
+  const sameKeyRepeats = [...perKey.values()].reduce((n, c) => n + (c - 1), 0);
+  if (new Set(effects.map((e) => e.key)).size !== base.calls)
+    problems.push(`distinct calls ${new Set(effects.map((e) => e.key)).size} != ${base.calls}`);
+
+  let compensationsAppliedTwice = 0;
+  let compensationsMissing = 0;
+  if (plan === 'saga') {
+    let applied: string[] = [];
+    try {
+      applied = readFileSync(`${run.effects}.applied`, 'utf8').split('\n').filter(Boolean);
+    } catch {}
+    const counts = new Map<string, number>();
+    for (const a of applied) counts.set(a, (counts.get(a) ?? 0) + 1);
+    compensationsAppliedTwice = [...counts.values()].filter((n) => n > 1).length;
+    compensationsMissing = 4 - counts.size;
+  }
+  const outputEqual =
+    final?.status === base.status &&
+    JSON.stringify(final?.output ?? null) === JSON.stringify(base.output ?? null) &&
+    final?.error?.name === base.error;
+  if (!outputEqual) problems.push(`result ${String(JSON.stringify(final)).slice(0, 300)} differs`);
+  return {
+    plan,
+    processes,
+    kills,
+    resumes: processes - 1 - restarts,
+    restarts,
+    finalStatus: final?.status,
+    outputEqual,
+    duplicateFinished,
+    differentKeyRepeats,
+    sameKeyRepeats,
+    compensationsAppliedTwice,
+    compensationsMissing,
+    effects: effects.length,
+    problems,
+  };
+}
+
+/** A seeded generator (mulberry32), so a failing trial can be run again. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
