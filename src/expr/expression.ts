@@ -47,8 +47,11 @@ export function compileExpression(source: string): CompiledExpression {
     source,
     refs,
     run(scope) {
+      // Only the names the expression reads go in, made safe for cel-js once each.
+      const context: Record<string, unknown> = {};
+      for (const name of refs) if (Object.hasOwn(scope, name)) context[name] = celSafe(scope[name]);
       try {
-        return fromCel(parsed(scope));
+        return fromCel(parsed(context));
       } catch (error) {
         throw new ExpressionError(
           `\${${preview(source)}} failed: ${firstLine(error).slice(0, 300)}`,
@@ -69,6 +72,42 @@ export function compileExpression(source: string): CompiledExpression {
 /** Long expressions are cut in messages: they go back to the LLM, which wrote them. */
 function preview(source: string): string {
   return source.length > 120 ? `${source.slice(0, 117)}...` : source;
+}
+
+const safeCache = new WeakMap<object, unknown>();
+
+/**
+ * cel-js reads an object's CEL type from `value.constructor`, which a data key named
+ * "constructor" (or "__proto__") shadows: such objects go in as Maps so plain data stays
+ * usable. Results are cached per object, so each tool output is walked once.
+ */
+export function celSafe(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const cached = safeCache.get(value);
+  if (cached !== undefined) return cached;
+  let out: unknown = value;
+  if (Array.isArray(value)) {
+    const items = value.map(celSafe);
+    if (items.some((v, i) => v !== value[i])) out = items;
+  } else if (
+    Object.getPrototypeOf(value) === Object.prototype ||
+    Object.getPrototypeOf(value) === null
+  ) {
+    const obj = value as Record<string, unknown>;
+    const keys = Object.keys(obj);
+    const entries = keys.map((k) => [k, celSafe(obj[k])] as const);
+    if (
+      Object.hasOwn(obj, 'constructor') ||
+      Object.hasOwn(obj, '__proto__') ||
+      Object.getPrototypeOf(value) === null
+    ) {
+      out = new Map(entries);
+    } else if (entries.some(([k, v]) => v !== obj[k])) {
+      out = Object.fromEntries(entries);
+    }
+  }
+  safeCache.set(value, out);
+  return out;
 }
 
 export function firstLine(error: unknown): string {

@@ -138,20 +138,34 @@ describe('plan expressions cannot reach the host', () => {
     expect(Object.hasOwn(obj, '__proto__')).toBe(true);
   });
 
-  it('a tool result whose own key is "constructor" is refused with a typed error, never run', async () => {
-    // cel-js picks a value's CEL type by `value.constructor`, which an own key shadows. The
-    // result is a typed ExpressionError (safe), though such data should ideally pass as data.
+  it('a tool result whose own key is "constructor" passes as plain data, never as a prototype', async () => {
+    // cel-js picks a value's CEL type by `value.constructor`, which an own key shadows; such
+    // objects are handed to CEL as Maps, so the data is usable and nothing is reachable.
     const r = await executePlan(
       {
         version: 1,
         nodes: [
-          { id: 'src', call: 'sink', args: { constructor: { prototype: { polluted: true } } } },
-          { id: 'use', call: 'sink', args: { v: '${src}' } },
+          {
+            id: 'src',
+            call: 'sink',
+            args: { constructor: { prototype: { polluted: true } }, a: 1 },
+          },
+          {
+            id: 'use',
+            call: 'sink',
+            args: { v: '${src}', p: '${src.constructor.prototype.polluted}', n: '${src.a + 1}' },
+          },
         ],
       },
       { tools },
     );
-    expect(r).toMatchObject({ status: 'failed', error: { name: 'ExpressionError', node: 'use' } });
+    expect(r).toMatchObject({
+      status: 'succeeded',
+      output: {
+        use: { v: { constructor: { prototype: { polluted: true } }, a: 1 }, p: true, n: 2 },
+      },
+    });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('the plan input is data too, even when it looks like an expression', async () => {
