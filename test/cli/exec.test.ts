@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const ENTRY = resolve(import.meta.dirname, '../support/exec-cli.ts');
+// The real command, as a user runs it.
+const ENTRY = resolve(import.meta.dirname, '../../bin/toolplan');
 const TOOLS = resolve(import.meta.dirname, '../support/exec-cli-tools.ts');
 
 function cli(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
+  const r = spawnSync(process.execPath, [ENTRY, ...args], {
     encoding: 'utf8',
     env: { ...process.env, ...env },
     timeout: 30_000,
@@ -126,19 +127,7 @@ describe('toolplan exec / resume / runs (real processes)', () => {
     const { file, journal } = setup({ version: 1, nodes: [{ id: 's', call: 'slow', args: {} }] });
     const child = spawn(
       process.execPath,
-      [
-        '--import',
-        'tsx',
-        ENTRY,
-        'exec',
-        file,
-        '--tools',
-        TOOLS,
-        '--journal',
-        journal,
-        '--run-id',
-        'int',
-      ],
+      [ENTRY, 'exec', file, '--tools', TOOLS, '--journal', journal, '--run-id', 'int'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';
@@ -151,7 +140,7 @@ describe('toolplan exec / resume / runs (real processes)', () => {
       }
     });
     const code = await new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
-    expect(code).toBe(1);
+    expect(code, stderr).toBe(1);
     expect(stderr).toMatch(/Cancelled/);
     const runs = cli(['runs', '--journal', journal, '--json']);
     expect(JSON.parse(runs.stdout)[0]).toMatchObject({ id: 'int', status: 'cancelled' });

@@ -3,7 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const entry = resolve(repoRoot, 'test', 'support', 'cli-entry.ts');
+// The real command, as a user runs it.
+const entry = resolve(repoRoot, 'bin', 'toolplan');
 
 export interface CliResult {
   code: number | null;
@@ -11,13 +12,13 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the CLI as a real child process (`node --import tsx ...`), feeding `stdin`. */
+/** Runs `bin/toolplan` as a real child process, feeding `stdin`. */
 export function runCli(
   args: string[],
   options: { stdin?: string; cwd?: string; timeoutMs?: number } = {},
 ): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+    const child = spawn(process.execPath, [entry, ...args], {
       cwd: options.cwd ?? repoRoot,
       env: { ...process.env, TOOLPLAN_DEBUG: '' },
       stdio: ['pipe', 'pipe', 'pipe'],
