@@ -15,12 +15,12 @@ export interface CliResult {
 /** Runs `bin/toolplan` as a real child process, feeding `stdin`. */
 export function runCli(
   args: string[],
-  options: { stdin?: string; cwd?: string; timeoutMs?: number } = {},
+  options: { stdin?: string; cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {},
 ): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [entry, ...args], {
       cwd: options.cwd ?? repoRoot,
-      env: { ...process.env, TOOLPLAN_DEBUG: '' },
+      env: { ...process.env, TOOLPLAN_DEBUG: '', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
