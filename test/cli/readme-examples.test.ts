@@ -43,6 +43,24 @@ describe('README examples', () => {
     expect(runs.stdout).toMatch(/readme/);
   });
 
+  it('replays a recorded conversation with no key and no network', async () => {
+    const r = await runCli(
+      [
+        'run',
+        'How much has user u1 spent in total, over how many orders?',
+        '--tools',
+        'tools/index.ts',
+        '--cassette',
+        'evals/cases/chain/cassette.json',
+        '--provider',
+        'openai',
+      ],
+      { env: { OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '', OPENAI_BASE_URL: '' } },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe('Ada spent 438.24 dollars in 5 orders');
+  });
+
   it('explains what to set when no provider is configured', async () => {
     const r = await runCli(['run', 'what did u1 spend?', '--tools', 'tools/index.ts'], {
       env: {
