@@ -10,7 +10,13 @@ import { fileURLToPath } from 'node:url';
 
 const bin = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'toolplan');
 const RUNS = Number(process.env.RUNS ?? 7);
-const commands = [['--help'], ['validate', '--help'], ['exec', '--help'], ['eval', '--help'], ['run', '--help']];
+const commands = [
+  ['--help'],
+  ['validate', '--help'],
+  ['exec', '--help'],
+  ['eval', '--help'],
+  ['run', '--help'],
+];
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -25,7 +31,8 @@ for (const args of commands) {
     const t0 = performance.now();
     const r = spawnSync(process.execPath, [bin, ...args], { cwd: tmpdir(), encoding: 'utf8' });
     times.push(performance.now() - t0);
-    if (r.status !== 0) throw new Error(`toolplan ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+    if (r.status !== 0)
+      throw new Error(`toolplan ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   }
   console.log(`| \`toolplan ${args.join(' ')}\` | ${median(times).toFixed(0)} |`);
 }
