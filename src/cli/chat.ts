@@ -6,7 +6,9 @@ import { runTask } from '../loop/run-task.ts';
 import type { TaskMode } from '../loop/task-types.ts';
 import type { Message } from '../model/messages.ts';
 import { loadRegistry } from '../tool/load-tools-module.ts';
+import { addModelOptions, addToolsOption } from './cli-options.ts';
 import { modelFromOptions, progressLine } from './loop-support.ts';
+import { approvalQuestion, isYes } from './terminal-approver.ts';
 
 /**
  * `toolplan chat --tools MODULE...`: a conversation on the terminal. Each message runs the
@@ -25,23 +27,12 @@ export interface ChatCliOptions {
 }
 
 export function registerChatCommand(program: Command): void {
-  program
+  const command = program
     .command('chat')
     .description(
       'talk to the planner: each message is planned and run with the conversation so far',
-    )
-    .option(
-      '--tools <module>',
-      'module exporting `tools` (repeat for several)',
-      (value: string, previous: string[]) => [...previous, value],
-      [] as string[],
-    )
-    .option('--provider <name>', 'openai or anthropic (default: from the environment)')
-    .option('--model <id>', 'model id')
-    .option('--mode <mode>', 'plan or react', 'plan')
-    .option('--syntax <syntax>', 'json or compact', 'json')
-    .option('--cassette <file>', 'replay LLM responses from this cassette')
-    .option('--record', 'with --cassette: record into it')
+    );
+  addModelOptions(addToolsOption(command))
     .option('--quiet', 'no progress lines')
     .action(async (options: ChatCliOptions) => {
       process.exitCode = await runChat(options);
@@ -87,12 +78,8 @@ export async function runChat(
         mode: (options.mode ?? 'plan') as TaskMode,
         syntax: (options.syntax ?? 'json') as PlanSyntax,
         history,
-        approve: async (request) => {
-          const answer = await ask(
-            `approve ${request.tool} ${JSON.stringify(request.args).slice(0, 300)}? [y/N] `,
-          );
-          return /^y(es)?$/i.test((answer ?? '').trim());
-        },
+        // Asked on the conversation's own readline: a second one would compete for stdin.
+        approve: async (request) => isYes(await ask(approvalQuestion(request))),
         onEvent: (event) => {
           if (options.quiet) return;
           const line = progressLine(event);

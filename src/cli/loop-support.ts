@@ -1,7 +1,5 @@
-import { createInterface } from 'node:readline/promises';
 import { ConfigError } from '../errors/runtime-errors.ts';
 import type { LoopEvent } from '../loop/events.ts';
-import type { ApproveFn } from '../loop/ports.ts';
 import type { LanguageModel } from '../model/language-model.ts';
 import { createModel, type ProviderName } from '../providers/config.ts';
 import { readCassette } from '../record/cassette.ts';
@@ -100,23 +98,4 @@ export function progressLine(event: LoopEvent): string | undefined {
     default:
       return undefined;
   }
-}
-
-/** Asks on the terminal; only when there is one. */
-export function terminalApprover(
-  input: NodeJS.ReadableStream = process.stdin,
-  output: NodeJS.WritableStream = process.stderr,
-): ApproveFn | undefined {
-  if (!(input as { isTTY?: boolean }).isTTY) return undefined;
-  return async (request) => {
-    const rl = createInterface({ input, output });
-    try {
-      const answer = await rl.question(
-        `approve ${request.tool} ${JSON.stringify(request.args).slice(0, 300)}? [y/N] `,
-      );
-      return /^y(es)?$/i.test(answer.trim());
-    } finally {
-      rl.close();
-    }
-  };
 }

@@ -1,16 +1,24 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../errors/runtime-errors.ts';
 import { isToolplanError } from '../errors/toolplan-error.ts';
+import { DEFAULT_JOURNAL_DIR, FileJournalStore } from '../exec/file-journal-store.ts';
+import type { LoopEvent } from '../loop/events.ts';
 import type { PlanSyntax } from '../loop/planner.ts';
+import { loadSuspendedTask, resumeTask } from '../loop/resume-task.ts';
 import { runTask } from '../loop/run-task.ts';
+import type { SavedTask } from '../loop/task-store.ts';
 import type { TaskMode, TaskResult } from '../loop/task-types.ts';
 import { loadRegistry } from '../tool/load-tools-module.ts';
-import { modelFromOptions, progressLine, terminalApprover } from './loop-support.ts';
+import { addModelOptions, addToolsOption, collect } from './cli-options.ts';
+import { modelFromOptions, progressLine } from './loop-support.ts';
+import { terminalApprover } from './terminal-approver.ts';
 
 /**
  * `toolplan run "TASK" --tools MODULE...`: plans (or reacts), runs and answers. The answer
  * goes to stdout, progress to stderr; `--json` writes the loop's events as NDJSON instead.
  * Exit 0 answered, 1 failed, 2 usage/config or a plan that stayed invalid, 3 suspended.
+ * A plan-mode task that suspends is saved next to the executor's journal, and
+ * `toolplan run --resume TASK_ID --approve NODE` continues it (printed on stderr).
  */
 export interface RunCliOptions {
   tools: string[];
@@ -25,31 +33,52 @@ export interface RunCliOptions {
   input?: string;
   maxLlmCalls?: string;
   deadlineMs?: string;
+  journal?: string;
+  resume?: string;
+  approve?: string[];
+  deny?: string[];
 }
 
+const RESUME_HELP = `
+Approvals:
+  A call that needs approval is asked on the terminal. With no terminal the task suspends
+  (exit 3): it is saved under <journal>/tasks/, and the command that continues it is
+  printed on stderr:
+    toolplan run --resume TASK_ID --approve NODE --tools MODULE
+  The waiting plan resumes from its journal (finished calls are not run again), then the
+  loop carries on: a final plan's output is the answer, otherwise the LLM answers or
+  re-plans from the results. Budgets continue from what was used (the deadline counts
+  active time only). --deny NODE makes the call fail with ApprovalDenied; the LLM is told
+  and answers or re-plans around it (or the task fails once re-plans are spent).
+  On --resume the mode, syntax, budgets and input are the task's; --provider and --model
+  default to the ones it started with; --cassette replays the rest of the conversation.`;
+
 export function registerRunCommand(program: Command): void {
-  program
+  const command = program
     .command('run')
     .description('plan and run a task with an LLM, and print the answer')
-    .argument('<task>', 'what to do, in words')
+    .argument('[task]', 'what to do, in words (not with --resume)');
+  addModelOptions(addToolsOption(command))
+    .option('--resume <taskId>', 'continue a task that suspended waiting for approval')
+    .option('--approve <node>', 'with --resume: approve a waiting call (repeat)', collect, [])
     .option(
-      '--tools <module>',
-      'module exporting `tools` (repeat for several)',
-      (value: string, previous: string[]) => [...previous, value],
-      [] as string[],
+      '--deny <node>',
+      'with --resume: deny a waiting call; it fails with ApprovalDenied and the LLM is told (repeat)',
+      collect,
+      [],
     )
-    .option('--provider <name>', 'openai or anthropic (default: from the environment)')
-    .option('--model <id>', 'model id')
-    .option('--mode <mode>', 'plan or react', 'plan')
-    .option('--syntax <syntax>', 'plan syntax the LLM writes: json or compact', 'json')
+    .option(
+      '--journal <dir>',
+      'journal folder (tasks are saved in its tasks/)',
+      DEFAULT_JOURNAL_DIR,
+    )
     .option('--react-style <style>', 'react mode: parallel or single', 'parallel')
-    .option('--cassette <file>', 'replay LLM responses from this cassette (no network, no key)')
-    .option('--record', 'with --cassette: record the real provider into the cassette')
     .option('--input <json>', 'the run input, a JSON object (`input` in plans)')
     .option('--max-llm-calls <n>', 'LLM call budget')
     .option('--deadline-ms <n>', 'wall-clock budget for the task')
     .option('--json', 'write events as NDJSON on stdout')
-    .action(async (task: string, options: RunCliOptions) => {
+    .addHelpText('after', RESUME_HELP)
+    .action(async (task: string | undefined, options: RunCliOptions) => {
       process.exitCode = await runRun(task, options);
     });
 }
@@ -58,12 +87,15 @@ export function registerRunCommand(program: Command): void {
 export const register = registerRunCommand;
 
 export async function runRun(
-  task: string,
+  task: string | undefined,
   options: RunCliOptions,
   io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = process,
 ): Promise<number> {
+  if (options.resume !== undefined || task === undefined) return resumeRunTask(task, options, io);
   let finish = async () => {};
   try {
+    if (options.approve?.length || options.deny?.length)
+      throw new ConfigError('bad_option', '--approve and --deny go with --resume TASK_ID');
     const mode = oneOf(options.mode ?? 'plan', ['plan', 'react'], '--mode') as TaskMode;
     const syntax = oneOf(options.syntax ?? 'json', ['json', 'compact'], '--syntax') as PlanSyntax;
     const reactStyle = oneOf(
@@ -87,6 +119,7 @@ export async function runRun(
         mode,
         syntax,
         reactStyle,
+        store: new FileJournalStore(options.journal ?? DEFAULT_JOURNAL_DIR),
         signal: controller.signal,
         ...(approve ? { approve } : {}),
         ...(input ? { input } : {}),
@@ -94,13 +127,7 @@ export async function runRun(
           ...(options.maxLlmCalls ? { maxLlmCalls: Number(options.maxLlmCalls) } : {}),
           ...(options.deadlineMs ? { deadlineMs: Number(options.deadlineMs) } : {}),
         },
-        onEvent: (event) => {
-          if (options.json) io.stdout.write(`${JSON.stringify(event)}\n`);
-          else {
-            const line = progressLine(event);
-            if (line) io.stderr.write(`${line}\n`);
-          }
-        },
+        onEvent: eventWriter(options, io),
       });
     } finally {
       process.removeListener('SIGINT', onSignal);
@@ -109,11 +136,106 @@ export async function runRun(
     return report(result, options, io);
   } catch (error) {
     await finish().catch(() => {});
-    const message = error instanceof Error ? error.message : String(error);
-    const name = error instanceof Error ? error.name : 'Error';
-    io.stderr.write(`toolplan run: ${name}: ${message}\n`);
-    return isToolplanError(error) && error.blame === 'config' ? 2 : 1;
+    return reportError(error, io);
   }
+}
+
+/** `toolplan run --resume TASK_ID [--approve NODE]... [--deny NODE]...` */
+async function resumeRunTask(
+  task: string | undefined,
+  options: RunCliOptions,
+  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
+): Promise<number> {
+  let finish = async () => {};
+  try {
+    const taskId = options.resume;
+    if (taskId === undefined)
+      throw new ConfigError('bad_option', 'say what to do: toolplan run "TASK" --tools MODULE');
+    if (task !== undefined)
+      throw new ConfigError('bad_option', '--resume continues a saved task: give no new task');
+    const store = new FileJournalStore(options.journal ?? DEFAULT_JOURNAL_DIR);
+    const decisions = { approveNodes: options.approve ?? [], denyNodes: options.deny ?? [] };
+    // Checked before a model is built: an unknown task needs no key to be reported.
+    const saved = await loadSuspendedTask(taskId, { store, ...decisions });
+    const cli = modelFromOptions({ ...options, ...savedModel(saved, options) });
+    finish = cli.finish;
+    const registry = await loadRegistry(options.tools);
+    const controller = new AbortController();
+    const onSignal = () => controller.abort(new Error('interrupted'));
+    process.once('SIGINT', onSignal);
+    const approve = terminalApprover();
+    let result: TaskResult;
+    try {
+      result = await resumeTask(taskId, {
+        model: cli.model,
+        tools: registry,
+        store,
+        ...decisions,
+        signal: controller.signal,
+        ...(approve ? { approve } : {}),
+        onEvent: eventWriter(options, io),
+      });
+    } finally {
+      process.removeListener('SIGINT', onSignal);
+    }
+    await finish();
+    return report(result, options, io);
+  } catch (error) {
+    await finish().catch(() => {});
+    return reportError(error, io);
+  }
+}
+
+/** The provider and model the task started with, unless the command line says otherwise. */
+function savedModel(
+  saved: SavedTask,
+  options: RunCliOptions,
+): { provider?: string; model?: string } {
+  const provider = options.provider ?? saved.settings.provider;
+  return {
+    ...(provider === 'openai' || provider === 'anthropic' ? { provider } : {}),
+    ...((options.model ?? saved.settings.model)
+      ? { model: options.model ?? saved.settings.model }
+      : {}),
+  };
+}
+
+function eventWriter(
+  options: RunCliOptions,
+  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
+): (event: LoopEvent) => void {
+  return (event) => {
+    if (options.json) io.stdout.write(`${JSON.stringify(event)}\n`);
+    else {
+      const line = progressLine(event);
+      if (line) io.stderr.write(`${line}\n`);
+    }
+  };
+}
+
+function reportError(error: unknown, io: { stderr: NodeJS.WritableStream }): number {
+  const message = error instanceof Error ? error.message : String(error);
+  const name = error instanceof Error ? error.name : 'Error';
+  io.stderr.write(`toolplan run: ${name}: ${message}\n`);
+  return isToolplanError(error) && error.blame === 'config' ? 2 : 1;
+}
+
+/** The command that continues a suspended task, as a person would type it. */
+export function resumeCommand(
+  taskId: string,
+  pending: readonly { nodeId: string }[],
+  options: Pick<RunCliOptions, 'tools' | 'journal'>,
+): string {
+  const words = ['toolplan', 'run', '--resume', taskId];
+  for (const node of new Set(pending.map((p) => p.nodeId))) words.push('--approve', node);
+  for (const module of options.tools) words.push('--tools', module);
+  if (options.journal !== undefined && options.journal !== DEFAULT_JOURNAL_DIR)
+    words.push('--journal', options.journal);
+  return words.map(shellWord).join(' ');
+}
+
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 }
 
 function report(
@@ -130,9 +252,20 @@ function report(
     return 0;
   }
   if (result.status === 'suspended') {
-    io.stderr.write(
-      'waiting for approval: run in a terminal to approve, or pass an approve callback\n',
-    );
+    const pending = result.pending ?? [];
+    for (const p of pending)
+      io.stderr.write(
+        `waiting for approval: ${p.nodeId} (${p.tool} ${JSON.stringify(p.args).slice(0, 200)})\n`,
+      );
+    if (result.taskId) {
+      io.stderr.write(
+        `task ${result.taskId} is saved. To approve and continue it:\n  ${resumeCommand(result.taskId, pending, options)}\n(or --deny NODE instead of --approve: the call fails with ApprovalDenied and the LLM is told)\n`,
+      );
+    } else {
+      io.stderr.write(
+        'waiting for approval: react mode cannot be resumed; run in a terminal to approve\n',
+      );
+    }
     return 3;
   }
   const error = result.error;

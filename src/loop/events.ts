@@ -34,7 +34,24 @@ export type LoopEvent =
   | { type: 'exec'; at: number; event: unknown }
   | { type: 'task.answered'; at: number; answer: string; usage: LoopUsage }
   | { type: 'task.failed'; at: number; error: { code: string; message: string }; usage: LoopUsage }
-  | { type: 'task.suspended'; at: number; pending: unknown[]; usage: LoopUsage };
+  /** `taskId` is set when the task was saved and `resumeTask` can continue it. */
+  | {
+      type: 'task.suspended';
+      at: number;
+      pending: unknown[];
+      usage: LoopUsage;
+      taskId?: string | undefined;
+    }
+  /** A suspended task continues (`resumeTask`); usage so far is what was consumed before. */
+  | {
+      type: 'task.resumed';
+      at: number;
+      taskId: string;
+      runId: string;
+      approved: readonly string[];
+      denied: readonly string[];
+      usage: LoopUsage;
+    };
 
 export interface LoopIssue {
   path: string;

@@ -1,4 +1,4 @@
-export { defaultDeps, executeForLoop } from './default-deps.ts';
+export { defaultDeps, executeForLoop, resumeForLoop } from './default-deps.ts';
 export type { LlmPurpose, LoopEvent, LoopEventType, LoopIssue } from './events.ts';
 export { joinPrompt, repairPrompt } from './join.ts';
 export { LoopFailedError, PlanInvalidError } from './loop-errors.ts';
@@ -16,11 +16,14 @@ export type {
   ExecOutcome,
   LoopDeps,
   PlanIssue,
+  ResumeExecOptions,
+  ResumePlanFn,
   ValidationResult,
 } from './ports.ts';
 export { prefetchable, type ToolCallRecord } from './prefetch.ts';
 export { costOf, DEFAULT_PRICES, type ModelPrice, priceOf } from './prices.ts';
 export { fillPrompt, loadPrompt, promptsDir, renderPrompt } from './prompts.ts';
+export { loadSuspendedTask, type ResumeTaskOptions, resumeTask } from './resume-task.ts';
 export {
   applyOutcome,
   type Budgets,
@@ -34,4 +37,13 @@ export {
   type RunState,
 } from './run-state.ts';
 export { DEFAULTS, runTask } from './run-task.ts';
+export {
+  FileTaskStore,
+  MemoryTaskStore,
+  type SavedTask,
+  type SavedTaskSettings,
+  TASK_FILE_VERSION,
+  type TaskStore,
+  taskStoreFor,
+} from './task-store.ts';
 export type { ReactStyle, RunTaskOptions, TaskMode, TaskResult } from './task-types.ts';

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { toToolplanError } from '../errors/runtime-errors.ts';
+import type { ToolplanError } from '../errors/toolplan-error.ts';
 import type { Message } from '../model/messages.ts';
+import type { PlanT } from '../plan/plan-schema.ts';
 import type { ToolRegistry } from '../tool/registry.ts';
 import type { LoopEvent } from './events.ts';
 import { joinPrompt, repairPrompt } from './join.ts';
@@ -19,7 +21,7 @@ import {
   StreamedNodes,
   taskMessage,
 } from './planner.ts';
-import type { ApproveFn, LoopDeps } from './ports.ts';
+import type { ApproveFn, ExecOptions, ExecOutcome, LoopDeps } from './ports.ts';
 import {
   instrumentTools,
   PrefetchCache,
@@ -32,10 +34,12 @@ import {
   applyOutcome,
   type Budgets,
   decideNext,
+  exceededBudget,
   initialState,
   type LoopFailure,
   type RunState,
 } from './run-state.ts';
+import { modelSettings, type SavedTask, type TaskStore, taskFile } from './task-store.ts';
 import type { TaskResult } from './task-types.ts';
 
 export interface PlanLoopOptions {
@@ -56,23 +60,34 @@ export interface PlanLoopOptions {
   startedAt: number;
   /** Why the shared signal was aborted, when the loop itself aborted it (deadline). */
   abortReason: () => LoopFailure | undefined;
+  /** Where the task is saved if it suspends (needs `store`); without it, it is not saved. */
+  tasks?: TaskStore | undefined;
+  taskId?: string | undefined;
+  /** Continue this suspended task (resume-task.ts): its executor run first, then the loop. */
+  resume?:
+    | { saved: SavedTask; approveNodes: readonly string[]; denyNodes: readonly string[] }
+    | undefined;
 }
 
 /**
  * The driver: asks `decideNext` for a step, does its I/O, folds the outcome back in. The
- * conversation with the planner lives here, not in the state: it is rebuilt from the state's
- * plans if a run is ever resumed.
+ * conversation with the planner lives here, not in the state; a task that suspends saves
+ * both (task-store.ts), and a resumed one starts from them.
  */
 export async function runPlanLoop(o: PlanLoopOptions): Promise<TaskResult> {
   const { llm, registry, deps } = o;
   const emit = llm.emit;
   const clock = llm.clock;
-  let state = initialState(o.task, {
-    startedAt: o.startedAt,
-    maxRepairs: o.maxRepairs,
-    maxReplans: o.maxReplans,
-    budgets: o.budgets,
-  });
+  const saved = o.resume?.saved;
+  let state = saved
+    ? // The deadline counts active time: `startedAt` is rebased past the time it waited.
+      { ...saved.state, startedAt: o.startedAt }
+    : initialState(o.task, {
+        startedAt: o.startedAt,
+        maxRepairs: o.maxRepairs,
+        maxReplans: o.maxReplans,
+        budgets: o.budgets,
+      });
   const records: ToolCallRecord[] = [];
   let firstToolCallMs: number | null = null;
   const observer: ToolCallObserver = {
@@ -94,12 +109,18 @@ export async function runPlanLoop(o: PlanLoopOptions): Promise<TaskResult> {
     },
   };
   const runId = randomUUID();
-  const messages: Message[] = [
-    { role: 'system', content: planSystemPrompt(registry, o.syntax) },
-    ...o.history,
-    { role: 'user', content: taskMessage(o.task, o.input) },
-  ];
-  let reply: PlanReply | undefined;
+  const messages: Message[] = saved
+    ? [...saved.messages]
+    : [
+        { role: 'system', content: planSystemPrompt(registry, o.syntax) },
+        ...o.history,
+        { role: 'user', content: taskMessage(o.task, o.input) },
+      ];
+  let reply: PlanReply | undefined = saved?.reply ?? undefined;
+  /** The executor run of the last execution (the one a suspension waits in). */
+  let execRunId: string | undefined = saved?.runId;
+  /** A task file exists for this task, and must say how it ended. */
+  let filed = saved !== undefined;
   let cache: PrefetchCache | undefined;
   let candidate: PlanCandidate | undefined;
   let executions = 0;
@@ -169,7 +190,108 @@ export async function runPlanLoop(o: PlanLoopOptions): Promise<TaskResult> {
 
   const planInput = () => ({ ...o.input, previous: state.previous });
 
+  /** Runs (or resumes) a plan in the executor and folds the outcome in. */
+  const execute = async (
+    plan: PlanT,
+    run: (options: ExecOptions) => Promise<ExecOutcome>,
+    limitToolCalls: boolean,
+  ) => {
+    executions++;
+    emit({ type: 'plan.executing', at: clock(), plan, attempt: executions });
+    const maxToolCalls = state.budgets.maxToolCalls;
+    const deadline = state.budgets.deadlineMs;
+    const outcome = await run({
+      tools: instrumentTools(registry, observer, clock, cache),
+      input: planInput(),
+      signal: llm.signal,
+      onEvent: (event) => emit({ type: 'exec', at: clock(), event }),
+      approve: o.approve ? wrapApprove(o.approve, emit, clock) : undefined,
+      store: o.store,
+      limits: {
+        // A resumed run keeps the tool-call limit it was started with (its count includes
+        // the calls made before it suspended).
+        ...(maxToolCalls !== undefined && limitToolCalls
+          ? { max_tool_calls: Math.max(0, maxToolCalls - state.toolCalls) }
+          : {}),
+        ...(deadline !== undefined
+          ? { deadline_ms: Math.max(1, deadline - (Date.now() - state.startedAt)) }
+          : {}),
+      },
+    });
+    cache?.clear();
+    if (outcome.runId !== undefined) execRunId = outcome.runId;
+    emit({
+      type: 'plan.executed',
+      at: clock(),
+      status: outcome.status,
+      output: outcome.output,
+      error: outcome.error,
+    });
+    // The task stopped the run (its deadline, or the caller): that reason is the failure.
+    if (outcome.status === 'cancelled' && o.abortReason())
+      throw new LoopFailedError('internal', 'the run was stopped by the task');
+    state = applyOutcome(state, {
+      kind: 'executed',
+      status: outcome.status,
+      final: plan.final === true,
+      output: outcome.output,
+      nodeOutputs: outcome.nodeOutputs,
+      toolCalls: outcome.toolCallCount,
+      error: outcome.error,
+      pending: outcome.pending,
+    });
+  };
+
+  /** Saves the task so that `resumeTask` can continue it (or marks how it ended). */
+  const save = async (
+    status: SavedTask['status'],
+    end?: string | ToolplanError,
+  ): Promise<string | undefined> => {
+    if (!o.tasks || !o.taskId || !o.store || !execRunId) return undefined;
+    const settings = { mode: 'plan' as const, syntax: o.syntax, resultChars: o.resultChars };
+    await o.tasks.save(
+      taskFile(o.taskId, status, end, {
+        settings: { ...settings, prefetch: o.prefetch, ...modelSettings(llm.model) },
+        input: o.input,
+        messages,
+        reply: reply ?? null,
+        state,
+        runId: execRunId,
+      }),
+    );
+    filed = true;
+    return o.taskId;
+  };
+
+  /** A finished task's file says so: resuming it again would repeat its join. */
+  const settle = async (status: 'answered' | 'failed', end: string | ToolplanError) => {
+    if (filed) await save(status, end).catch(() => {}); // The result stands regardless.
+  };
+
   try {
+    if (o.resume) {
+      const resumePlan = deps.resumePlan;
+      const plan = state.plans.at(-1);
+      if (!resumePlan || !plan || !saved)
+        throw new LoopFailedError('internal', 'cannot resume: no resumable executor or plan');
+      emit({
+        type: 'task.resumed',
+        at: clock(),
+        taskId: saved.taskId,
+        runId: saved.runId,
+        approved: o.resume.approveNodes,
+        denied: o.resume.denyNodes,
+        usage: state.usage,
+      });
+      const { approveNodes, denyNodes } = o.resume;
+      // Past a budget already (the deadline counts active time): fail, run nothing.
+      if (!exceededBudget(state, Date.now()))
+        await execute(
+          plan,
+          (options) => resumePlan(saved.runId, { ...options, approveNodes, denyNodes }),
+          false,
+        );
+    }
     for (;;) {
       const step = decideNext(state, Date.now());
       switch (step.type) {
@@ -218,48 +340,9 @@ export async function runPlanLoop(o: PlanLoopOptions): Promise<TaskResult> {
           }
           break;
         }
-        case 'execute': {
-          executions++;
-          emit({ type: 'plan.executing', at: clock(), plan: step.plan, attempt: executions });
-          const tools = instrumentTools(registry, observer, clock, cache);
-          const maxToolCalls = state.budgets.maxToolCalls;
-          const deadline = state.budgets.deadlineMs;
-          const outcome = await deps.executePlan(step.plan, {
-            tools,
-            input: planInput(),
-            signal: llm.signal,
-            onEvent: (event) => emit({ type: 'exec', at: clock(), event }),
-            approve: o.approve ? wrapApprove(o.approve, emit, clock) : undefined,
-            store: o.store,
-            limits: {
-              ...(maxToolCalls !== undefined
-                ? { max_tool_calls: Math.max(0, maxToolCalls - state.toolCalls) }
-                : {}),
-              ...(deadline !== undefined
-                ? { deadline_ms: Math.max(1, deadline - (Date.now() - state.startedAt)) }
-                : {}),
-            },
-          });
-          cache?.clear();
-          emit({
-            type: 'plan.executed',
-            at: clock(),
-            status: outcome.status,
-            output: outcome.output,
-            error: outcome.error,
-          });
-          state = applyOutcome(state, {
-            kind: 'executed',
-            status: outcome.status,
-            final: step.plan.final === true,
-            output: outcome.output,
-            nodeOutputs: outcome.nodeOutputs,
-            toolCalls: outcome.toolCallCount,
-            error: outcome.error,
-            pending: outcome.pending,
-          });
+        case 'execute':
+          await execute(step.plan, (options) => deps.executePlan(step.plan, options), true);
           break;
-        }
         case 'join': {
           const last = state.last;
           if (!reply || last?.kind !== 'executed')
@@ -298,25 +381,38 @@ export async function runPlanLoop(o: PlanLoopOptions): Promise<TaskResult> {
           break;
         }
         case 'answer':
+          await settle('answered', step.answer);
           emit({ type: 'task.answered', at: clock(), answer: step.answer, usage: state.usage });
           return finish('answered', { answer: step.answer });
-        case 'suspend':
-          emit({ type: 'task.suspended', at: clock(), pending: step.pending, usage: state.usage });
-          return finish('suspended', { pending: step.pending });
-        case 'fail':
+        case 'suspend': {
+          const taskId = await save('suspended');
+          emit({
+            type: 'task.suspended',
+            at: clock(),
+            pending: step.pending,
+            usage: state.usage,
+            ...(taskId ? { taskId } : {}),
+          });
+          return finish('suspended', { pending: step.pending, ...(taskId ? { taskId } : {}) });
+        }
+        case 'fail': {
+          const error = failureToError(step.error);
+          await settle('failed', error);
           emit({
             type: 'task.failed',
             at: clock(),
             error: { code: step.error.code, message: step.error.message },
             usage: state.usage,
           });
-          return finish('failed', { error: failureToError(step.error) });
+          return finish('failed', { error });
+        }
       }
     }
   } catch (thrown) {
     cache?.clear();
     const reason = o.abortReason();
     const error = reason ? failureToError(reason) : toToolplanError(thrown);
+    await settle('failed', error);
     emit({
       type: 'task.failed',
       at: clock(),

@@ -1,5 +1,8 @@
+import type { ApprovalRequest as ExecApprovalRequest } from '../exec/run-context.ts';
 import type { PlanT } from '../plan/plan-schema.ts';
 import type { ToolRegistry } from '../tool/registry.ts';
+import type { PlanIssue as ValidatorIssue } from '../validate/issues.ts';
+import type { ValidationResult as ValidatorResult } from '../validate/validate-plan.ts';
 
 /**
  * The loop's edges to the validator, the executor and the compact-syntax parser, typed as
@@ -7,33 +10,24 @@ import type { ToolRegistry } from '../tool/registry.ts';
  * embedders may pass their own.
  */
 
-export interface PlanIssue {
-  path: string;
-  code: string;
-  message: string;
-  severity: 'error' | 'warning';
-}
+/**
+ * The validator's issue with any code: the loop reports compact-syntax failures with codes
+ * of its own, and an embedder's validator may have others.
+ */
+export type PlanIssue = Omit<ValidatorIssue, 'code'> & { code: string };
 
-export interface ValidationResult {
-  valid: boolean;
-  issues: PlanIssue[];
-  plan?: PlanT | undefined;
-}
+export type ValidationResult = Omit<ValidatorResult, 'issues'> & { issues: PlanIssue[] };
 
 export type ValidatePlanFn = (plan: unknown, registry: ToolRegistry) => ValidationResult;
 
-export type ApproveFn = (request: ApprovalRequest) => boolean | Promise<boolean>;
+/**
+ * The executor's approval request, so one callback serves both modes; react mode has no run
+ * and no instance key, so those two may be absent (`node` is then the tool call id).
+ */
+export type ApprovalRequest = Omit<ExecApprovalRequest, 'runId' | 'key'> &
+  Partial<Pick<ExecApprovalRequest, 'runId' | 'key'>>;
 
-/** Same shape as the executor's approval request, so one callback serves both modes. */
-export interface ApprovalRequest {
-  tool: string;
-  args: unknown;
-  /** The node id (plan mode) or the tool call id (react mode). */
-  node: string;
-  key?: string;
-  runId?: string;
-  signal?: AbortSignal;
-}
+export type ApproveFn = (request: ApprovalRequest) => boolean | Promise<boolean>;
 
 export interface ExecLimits {
   max_concurrency?: number;
@@ -61,9 +55,23 @@ export interface ExecOutcome {
   /** Nodes waiting for approval when suspended. */
   pending?: { nodeId: string; tool: string; args: unknown }[] | undefined;
   toolCallCount: number;
+  /** The executor's run id: a suspended run is resumed by it (`resumeTask`). */
+  runId?: string | undefined;
 }
 
 export type ExecutePlanFn = (plan: PlanT, options: ExecOptions) => Promise<ExecOutcome>;
+
+/** Resuming a journaled run: the approvals given since it suspended. */
+export interface ResumeExecOptions extends Omit<ExecOptions, 'input'> {
+  approveNodes?: readonly string[];
+  denyNodes?: readonly string[];
+}
+
+/**
+ * Continues a suspended run from its journal. Its outcome counts only the tool calls made by
+ * this resumption, and `nodeOutputs` holds every finished node of the run.
+ */
+export type ResumePlanFn = (runId: string, options: ResumeExecOptions) => Promise<ExecOutcome>;
 
 export type CompactParseResult =
   | { ok: true; plan: unknown }
@@ -76,6 +84,8 @@ export interface LoopDeps {
   validatePlan: ValidatePlanFn;
   validatePlanText: (text: string, registry: ToolRegistry) => ValidationResult;
   executePlan: ExecutePlanFn;
+  /** Needed only to resume a suspended task (`resumeTask`). */
+  resumePlan?: ResumePlanFn | undefined;
   parseCompact?: ParseCompactFn | undefined;
   looksLikeCompact?: ((text: string) => boolean) | undefined;
 }

@@ -5,7 +5,8 @@ import type { LoopEvent } from './events.ts';
 import type { LlmContext } from './llm-call.ts';
 import { runPlanLoop } from './plan-loop.ts';
 import { runReact } from './react.ts';
-import type { LoopFailure } from './run-state.ts';
+import type { Budgets, LoopFailure } from './run-state.ts';
+import { newTaskId, taskStoreFor } from './task-store.ts';
 import type { RunTaskOptions, TaskResult } from './task-types.ts';
 
 export const DEFAULTS = {
@@ -18,58 +19,18 @@ export const DEFAULTS = {
 /**
  * Runs one task to an answer: in plan mode the LLM writes a plan that is validated, repaired,
  * executed and joined (or re-planned); in react mode it calls tools turn by turn. Never
- * throws for a failed task: the result says `failed` with a typed error.
+ * throws for a failed task: the result says `failed` with a typed error. A plan-mode task
+ * that suspends with a `store` is saved, and `resumeTask(result.taskId)` continues it.
  */
 export async function runTask(task: string, options: RunTaskOptions): Promise<TaskResult> {
   const startedAt = Date.now();
-  const t0 = performance.now();
-  const clock = () => Math.round((performance.now() - t0) * 10) / 10;
-  const emit = (event: LoopEvent) => {
-    try {
-      options.onEvent?.(event);
-    } catch {
-      // A listener's bug must not break the run.
-    }
-  };
   const registry =
     options.tools instanceof ToolRegistry ? options.tools : ToolRegistry.from(options.tools);
   const budgets = options.budgets ?? {};
   const mode = options.mode ?? 'plan';
 
-  const controller = new AbortController();
-  let abortReason: LoopFailure | undefined;
-  const onUserAbort = () => {
-    abortReason ??= { code: 'cancelled', message: 'the task was cancelled' };
-    controller.abort(options.signal?.reason);
-  };
-  if (options.signal?.aborted) onUserAbort();
-  else options.signal?.addEventListener('abort', onUserAbort, { once: true });
-  const deadline =
-    budgets.deadlineMs === undefined
-      ? undefined
-      : setTimeout(() => {
-          const budget = {
-            name: 'deadlineMs' as const,
-            limit: budgets.deadlineMs ?? 0,
-            used: Date.now() - startedAt,
-          };
-          abortReason ??= {
-            code: 'budget_exceeded',
-            message: `budget deadlineMs exceeded: the task ran past ${budgets.deadlineMs} ms`,
-            budget,
-          };
-          controller.abort(new BudgetExceededError(abortReason.message, { details: budget }));
-        }, budgets.deadlineMs);
-
-  const llm: LlmContext = {
-    model: options.model,
-    signal: controller.signal,
-    clock,
-    emit,
-    prices: options.prices,
-  };
-  emit({ type: 'task.started', at: clock(), task, mode });
-  try {
+  return withTaskContext(options, budgets, startedAt, async ({ llm, abortReason }) => {
+    llm.emit({ type: 'task.started', at: llm.clock(), task, mode });
     if (mode === 'react') {
       return await runReact({
         task,
@@ -83,9 +44,10 @@ export async function runTask(task: string, options: RunTaskOptions): Promise<Ta
         resultChars: options.resultChars ?? DEFAULTS.resultChars,
         maxTurns: options.maxTurns ?? DEFAULTS.maxTurns,
         startedAt,
-        abortReason: () => abortReason,
+        abortReason,
       });
     }
+    const tasks = options.store ? (options.taskStore ?? taskStoreFor(options.store)) : undefined;
     return await runPlanLoop({
       task,
       llm,
@@ -102,8 +64,75 @@ export async function runTask(task: string, options: RunTaskOptions): Promise<Ta
       resultChars: options.resultChars ?? DEFAULTS.resultChars,
       prefetch: options.prefetch ?? true,
       startedAt,
-      abortReason: () => abortReason,
+      abortReason,
+      ...(tasks ? { tasks, taskId: newTaskId() } : {}),
     });
+  });
+}
+
+export interface TaskContext {
+  llm: LlmContext;
+  /** Why the shared signal was aborted, when the task itself aborted it. */
+  abortReason: () => LoopFailure | undefined;
+}
+
+/**
+ * What `runTask` and `resumeTask` share: events, the clock (`at` counts from this call), and
+ * one signal for the caller's abort and the deadline, which counts from `startedAt` (epoch ms;
+ * a resumed task passes the time it was active before as already spent).
+ */
+export async function withTaskContext<T>(
+  options: Pick<RunTaskOptions, 'model' | 'signal' | 'onEvent' | 'prices'>,
+  budgets: Budgets,
+  startedAt: number,
+  body: (context: TaskContext) => Promise<T>,
+): Promise<T> {
+  const t0 = performance.now();
+  const clock = () => Math.round((performance.now() - t0) * 10) / 10;
+  const emit = (event: LoopEvent) => {
+    try {
+      options.onEvent?.(event);
+    } catch {
+      // A listener's bug must not break the run.
+    }
+  };
+  const controller = new AbortController();
+  let abortReason: LoopFailure | undefined;
+  const onUserAbort = () => {
+    abortReason ??= { code: 'cancelled', message: 'the task was cancelled' };
+    controller.abort(options.signal?.reason);
+  };
+  if (options.signal?.aborted) onUserAbort();
+  else options.signal?.addEventListener('abort', onUserAbort, { once: true });
+  const deadline =
+    budgets.deadlineMs === undefined
+      ? undefined
+      : setTimeout(
+          () => {
+            const budget = {
+              name: 'deadlineMs' as const,
+              limit: budgets.deadlineMs ?? 0,
+              used: Date.now() - startedAt,
+            };
+            abortReason ??= {
+              code: 'budget_exceeded',
+              message: `budget deadlineMs exceeded: the task ran past ${budgets.deadlineMs} ms`,
+              budget,
+            };
+            controller.abort(new BudgetExceededError(abortReason.message, { details: budget }));
+          },
+          Math.max(0, budgets.deadlineMs - (Date.now() - startedAt)),
+        );
+
+  const llm: LlmContext = {
+    model: options.model,
+    signal: controller.signal,
+    clock,
+    emit,
+    prices: options.prices,
+  };
+  try {
+    return await body({ llm, abortReason: () => abortReason });
   } finally {
     if (deadline) clearTimeout(deadline);
     options.signal?.removeEventListener('abort', onUserAbort);

@@ -9,6 +9,7 @@ import type { ApproveFn, LoopDeps } from './ports.ts';
 import type { ToolCallRecord } from './prefetch.ts';
 import type { ModelPrice } from './prices.ts';
 import type { Budgets, LoopUsage, RunState } from './run-state.ts';
+import type { TaskStore } from './task-store.ts';
 
 export type TaskMode = 'plan' | 'react';
 export type ReactStyle = 'parallel' | 'single';
@@ -27,8 +28,13 @@ export interface RunTaskOptions {
   approve?: ApproveFn;
   /** Earlier turns of a conversation (user and assistant messages). */
   history?: Message[];
-  /** The executor's journal store. */
+  /**
+   * The executor's journal store. With one, a task that suspends is saved (see
+   * `taskStore`) and `resumeTask(result.taskId, ...)` continues it; without one it cannot be.
+   */
   store?: unknown;
+  /** Where suspended tasks are saved; default: next to `store` (`taskStoreFor`). */
+  taskStore?: TaskStore;
   /** The run's input: plans read it as `input` (plus `input.previous`, see README). */
   input?: Record<string, unknown>;
   maxRepairs?: number;
@@ -54,6 +60,8 @@ export interface TaskResult {
   timings: { firstToolCallMs: number | null; totalMs: number };
   /** Calls waiting for approval when suspended. */
   pending?: { nodeId: string; tool: string; args: unknown }[];
+  /** A suspended task that was saved: pass it to `resumeTask`. */
+  taskId?: string;
   /** The plan loop's final state (plan mode). */
   state?: RunState;
 }

@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: plans write `${ }` expressions in plain strings
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -204,5 +204,129 @@ describe('toolplan chat (child process)', () => {
     expect(r.stdout).toContain('assistant> u1 is User u1.');
     expect(r.stdout).toContain('approve delete_everything {}? [y/N]');
     expect(r.stdout).toContain('assistant> Nothing was deleted.');
+  });
+});
+
+describe('toolplan run --resume (child processes)', () => {
+  const LOGGED = join(ROOT, 'test/loop/support/logged-tools-module.ts');
+  const KEY = 'sk-secret-resume-key-8d1f';
+  const gated = {
+    version: 1,
+    nodes: [
+      { id: 'o1', call: 'get_orders', args: { user_id: 'u1' } },
+      { id: 'd', call: 'delete_everything', args: {}, after: ['o1'] },
+    ],
+  };
+  const calls = (file: string) =>
+    existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : [];
+  /** The continuation command `run` printed, as argv for bin/toolplan. */
+  const printedCommand = (stderr: string) => {
+    const line = stderr.split('\n').find((l) => l.trim().startsWith('toolplan run --resume'));
+    expect(line, stderr).toBeDefined();
+    return line!.trim().split(/\s+/).slice(1);
+  };
+
+  it('suspends (exit 3, task saved without the key); the printed command with --approve answers', async () => {
+    const server = await startWireServer();
+    const log = join(dir, 'approve-tools.log');
+    const env = { OPENAI_BASE_URL: `${server.origin}/v1`, OPENAI_API_KEY: KEY, TOOL_LOG: log };
+    try {
+      server.enqueue({
+        stream: openaiChatStream({ toolCalls: [{ name: 'submit_plan', args: gated }] }),
+      });
+      const first = await toolplan(
+        [
+          'run',
+          'delete everything, then count u1 orders',
+          '--tools',
+          LOGGED,
+          '--max-llm-calls',
+          '2',
+        ],
+        { env },
+      );
+      expect(first.code, first.stderr).toBe(3);
+      expect(first.stdout).toBe('');
+      expect(first.stderr).toContain('waiting for approval: d (delete_everything {})');
+      expect(calls(log)).toEqual(['get_orders']);
+      const argv = printedCommand(first.stderr);
+      expect(argv.slice(0, 2)).toEqual(['run', '--resume']);
+      expect(argv).toEqual(expect.arrayContaining(['--approve', 'd', '--tools', LOGGED]));
+      const taskId = argv[2]!;
+      const file = join(dir, '.toolplan/runs/tasks', `${taskId}.json`);
+      const saved = readFileSync(file, 'utf8');
+      expect(server.requests[0]!.headers.authorization).toContain(KEY);
+      expect(saved).not.toContain(KEY);
+      expect(JSON.parse(saved)).toMatchObject({
+        status: 'suspended',
+        state: { usage: { llmCalls: 1 } },
+      });
+
+      server.enqueue({ stream: openaiChatStream({ text: 'Deleted. u1 had 2 orders.' }) });
+      const second = await toolplan(argv, { env });
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.stdout).toBe('Deleted. u1 had 2 orders.\n');
+      // The approved call ran once; o1 was not run again; 2 LLM calls over both processes.
+      expect(calls(log)).toEqual(['get_orders', 'delete_everything']);
+      expect(server.requests).toHaveLength(2);
+      expect(second.stderr).toContain('answered: 2 LLM call(s)');
+      expect(readFileSync(file, 'utf8')).not.toContain(KEY);
+
+      // Done: resuming it again is refused, with no LLM call.
+      const third = await toolplan(['run', '--resume', taskId, '--tools', LOGGED], { env });
+      expect(third.code).toBe(2);
+      expect(third.stderr).toContain('already answered');
+      expect(server.requests).toHaveLength(2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('--deny (replayed from cassettes, no key): the call never runs and the LLM answers', async () => {
+    const log = join(dir, 'deny-tools.log');
+    const journal = join(dir, 'deny-journal');
+    const planned = join(dir, 'deny-plan.json');
+    const joined = join(dir, 'deny-join.json');
+    writeFileSync(
+      planned,
+      JSON.stringify(
+        createCassette([
+          openaiInteraction({ stream: true, toolCalls: [{ name: 'submit_plan', args: gated }] }),
+        ]),
+      ),
+    );
+    writeFileSync(
+      joined,
+      JSON.stringify(
+        createCassette([openaiInteraction({ stream: true, text: 'Nothing was deleted.' })]),
+      ),
+    );
+    const env = { TOOL_LOG: log };
+    const first = await toolplan(
+      ['run', 'delete everything', '--tools', LOGGED, '--cassette', planned, '--journal', journal],
+      { env },
+    );
+    expect(first.code, first.stderr).toBe(3);
+    const argv = printedCommand(first.stderr);
+    expect(argv).toEqual(expect.arrayContaining(['--journal', journal]));
+    const resume = argv.map((word) => (word === '--approve' ? '--deny' : word));
+    const second = await toolplan([...resume, '--cassette', joined], { env });
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toBe('Nothing was deleted.\n');
+    expect(calls(log)).toEqual(['get_orders']);
+  });
+
+  it('an unknown task id, or --approve without --resume: exit 2 with a clear message', async () => {
+    const unknown = await toolplan(['run', '--resume', 'task-nope', '--tools', LOGGED]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('no task task-nope');
+    expect(unknown.stderr).not.toMatch(/\n\s+at /);
+    const stray = await toolplan(['run', 'x', '--tools', LOGGED, '--approve', 'd']);
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toContain('--approve and --deny go with --resume');
+    const help = await toolplan(['run', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--resume <taskId>');
+    expect(help.stdout).toContain('ApprovalDenied');
   });
 });

@@ -3,7 +3,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { LoopEvent } from '../../src/loop/events.ts';
 import { PlanInvalidError } from '../../src/loop/loop-errors.ts';
 import { runTask } from '../../src/loop/run-task.ts';
-import { callsReply, type FakeLlm, planCall, startLlm, textReply } from './support/llm-server.ts';
+import {
+  callsReply,
+  type FakeLlm,
+  lastMessage,
+  messagesOf,
+  planCall,
+  startLlm,
+  textReply,
+} from './support/llm-server.ts';
+import { FAN_OUT_PLAN as fanOut } from './support/plans.ts';
 import { shopTools } from './support/shop-tools.ts';
 
 let llm: FakeLlm | undefined;
@@ -11,22 +20,6 @@ afterEach(async () => {
   await llm?.close();
   llm = undefined;
 });
-
-const fanOut = {
-  version: 1,
-  nodes: [
-    { id: 'o1', call: 'get_orders', args: { user_id: 'u1' } },
-    { id: 'o2', call: 'get_orders', args: { user_id: 'u2' } },
-    { id: 'o3', call: 'get_orders', args: { user_id: 'u3' } },
-    { id: 'total', call: 'calculate_total', args: { orders: '${o1 + o2 + o3}' } },
-  ],
-  output: 'They spent ${total.total} in ${total.count} orders',
-  final: true,
-};
-
-type Msg = { role: string; content?: unknown; tool_call_id?: string };
-const messagesOf = (body: Record<string, unknown>) => body.messages as Msg[];
-const lastMessage = (body: Record<string, unknown>) => messagesOf(body).at(-1)!;
 
 describe('plan mode over the real OpenAI SDK on 127.0.0.1', () => {
   it('a final plan answers in one LLM round trip, with no join', async () => {

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BudgetExceededError } from '../../src/errors/runtime-errors.ts';
 import { runTask } from '../../src/loop/run-task.ts';
-import { callsReply, type FakeLlm, startLlm, textReply } from './support/llm-server.ts';
+import { callsReply, type FakeLlm, messagesOf, startLlm, textReply } from './support/llm-server.ts';
 import { shopTools } from './support/shop-tools.ts';
 
 let llm: FakeLlm | undefined;
@@ -10,10 +10,6 @@ afterEach(async () => {
   await llm?.close();
   llm = undefined;
 });
-
-type Msg = { role: string; content?: unknown; tool_call_id?: string };
-const messagesOf = (body: Record<string, unknown>) => body.messages as Msg[];
-const _lastMessage = (body: Record<string, unknown>) => messagesOf(body).at(-1)!;
 
 describe('react mode', () => {
   it('parallel: every independent call in one turn', async () => {

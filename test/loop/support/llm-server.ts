@@ -71,3 +71,9 @@ export const callsReply = (
   toolCalls: calls,
   usage: { inputTokens: 300, outputTokens },
 });
+
+export type WireMessage = { role: string; content?: unknown; tool_call_id?: string };
+
+/** The chat messages of a request body the fake provider received. */
+export const messagesOf = (body: Record<string, unknown>) => body.messages as WireMessage[];
+export const lastMessage = (body: Record<string, unknown>) => messagesOf(body).at(-1)!;

@@ -1,0 +1,18 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: plans write `${ }` expressions in plain strings
+import type { PlanT } from '../../../src/plan/plan-schema.ts';
+
+/**
+ * A final plan over the shop tools (`shop-tools.ts`, the bundled shop in the bench): three
+ * independent calls, then one that needs all three. Loop tests and the loop bench share it.
+ */
+export const FAN_OUT_PLAN: PlanT = {
+  version: 1,
+  nodes: [
+    { id: 'o1', call: 'get_orders', args: { user_id: 'u1' } },
+    { id: 'o2', call: 'get_orders', args: { user_id: 'u2' } },
+    { id: 'o3', call: 'get_orders', args: { user_id: 'u3' } },
+    { id: 'total', call: 'calculate_total', args: { orders: '${o1 + o2 + o3}' } },
+  ],
+  output: 'They spent ${total.total} in ${total.count} orders',
+  final: true,
+};
