@@ -56,6 +56,7 @@ export {
   type NextStep,
   PlanInvalidError,
   type RunTaskOptions,
+  resumeTask,
   runTask,
   type TaskResult,
 } from './loop/index.ts';
