@@ -8,9 +8,9 @@ import { ToolplanError } from '../errors/toolplan-error.ts';
 import type { CallNodeT } from '../plan/plan-schema.ts';
 import { checkArgs, type RegisteredTool } from '../tool/registry.ts';
 import { backoffDelay, isRetryable, type ResolvedRetry, resolveRetry } from './backoff.ts';
-import type { CNode, Compiled } from './compile-plan.ts';
+import { type CNode, type Compiled, EMPTY_ARGS } from './compile-plan.ts';
 import { evaluateIn } from './evaluate.ts';
-import { invokeTool } from './invoke-tool.ts';
+import { type AttemptSpec, invokeTool, isThenable } from './invoke-tool.ts';
 import { type Frame, type RunContext, Suspension, toErrorInfo } from './run-context.ts';
 import { sleep } from './sleep.ts';
 
@@ -83,14 +83,26 @@ interface CallPrep {
   constArgsOk: boolean;
 }
 
+/** Per tool: its own retry policy, and the prep of calls with no arguments and no retry. */
+const toolPolicies = new WeakMap<RegisteredTool, ResolvedRetry>();
+const emptyArgsPreps = new WeakMap<RegisteredTool, CallPrep>();
+
 function prepare(node: CNode, tool: RegisteredTool, spec: CallNodeT): CallPrep {
   const cached = node.prep as CallPrep | undefined;
   if (cached?.tool === tool) return cached;
-  const p: CallPrep = {
-    tool,
-    policy: resolveRetry(tool.tool.retry, spec.retry),
-    constArgsOk: false,
-  };
+  // Nodes that differ in nothing the prep depends on share one: a plan of 100,000 calls
+  // must not keep 100,000 copies of the same policy alive for the whole run.
+  const shared = spec.retry === undefined && node.args === EMPTY_ARGS;
+  let p = shared ? emptyArgsPreps.get(tool) : undefined;
+  if (!p) {
+    let policy = spec.retry === undefined ? toolPolicies.get(tool) : undefined;
+    if (!policy) {
+      policy = resolveRetry(tool.tool.retry, spec.retry);
+      if (spec.retry === undefined) toolPolicies.set(tool, policy);
+    }
+    p = { tool, policy, constArgsOk: false };
+    if (shared) emptyArgsPreps.set(tool, p);
+  }
   node.prep = p;
   return p;
 }
@@ -115,8 +127,12 @@ export interface CallTarget {
   start?: { node: string; kind: string };
 }
 
-/** Tries a call up to `attempts` times with backoff; every try is journaled first. */
-export async function callWithRetry(ctx: RunContext, t: CallTarget): Promise<unknown> {
+/**
+ * Tries a call up to `attempts` times with backoff; every try is journaled first.
+ * Not `async`: a first try that has nothing to flush and whose tool answers synchronously
+ * returns the output (or throws) at once, with no promise made; anything else is a promise.
+ */
+export function callWithRetry(ctx: RunContext, t: CallTarget): unknown {
   // Fail closed: a tool that requires approval is never called from a path that did not ask
   // for it (a paginate call, a compensation), whatever the plan says.
   if (t.tool.tool.requires_approval && !t.approved) {
@@ -125,53 +141,104 @@ export async function callWithRetry(ctx: RunContext, t: CallTarget): Promise<unk
       { retryable: false, details: { tool: t.tool.name, node: t.key } },
     );
   }
-  for (let attempt = 1; ; attempt++) {
-    if (t.budgeted && ctx.journal.state.toolCalls >= ctx.maxToolCalls) {
-      throw new BudgetExceededError(`the run reached max_tool_calls (${ctx.maxToolCalls})`, {
-        retryable: false,
-        details: { max_tool_calls: ctx.maxToolCalls },
-      });
-    }
-    if (attempt === 1 && t.start) {
-      const { node, kind } = t.start;
-      ctx.journal.append({
-        type: 'node.started',
-        key: t.key,
-        node,
-        kind,
-        attempt,
-        tool: t.tool.name,
-      });
-    } else ctx.journal.append({ type: 'node.attempt', key: t.key, attempt, tool: t.tool.name });
-    // The attempt must be durable before the call it announces is made (a store that
-    // appends synchronously, like memory, has nothing pending: no turn is spent waiting).
+  announceAttempt(ctx, t, 1);
+  // The attempt must be durable before the call it announces is made (a store that
+  // appends synchronously, like memory, has nothing pending: no turn is spent waiting).
+  if (ctx.journal.pending) return retryFrom(ctx, t, 1, true);
+  let out: unknown;
+  try {
+    out = invokeTool(ctx, attemptSpec(t, 1));
+  } catch (thrown) {
+    return afterFailedTry(ctx, t, 1, thrown);
+  }
+  return isThenable(out)
+    ? out.then(undefined, (thrown: unknown) => afterFailedTry(ctx, t, 1, thrown))
+    : out;
+}
+
+function attemptSpec(t: CallTarget, attempt: number): AttemptSpec {
+  return {
+    tool: t.tool,
+    args: t.args,
+    idempotencyKey: t.idempotencyKey,
+    nodeId: t.nodeId,
+    attempt,
+    timeoutMs: t.timeoutMs,
+    signal: t.signal,
+  };
+}
+
+/** Checks the budget and journals the try (not durable yet: the caller flushes). */
+function announceAttempt(ctx: RunContext, t: CallTarget, attempt: number): void {
+  if (t.budgeted && ctx.journal.state.toolCalls >= ctx.maxToolCalls) {
+    throw new BudgetExceededError(`the run reached max_tool_calls (${ctx.maxToolCalls})`, {
+      retryable: false,
+      details: { max_tool_calls: ctx.maxToolCalls },
+    });
+  }
+  if (attempt === 1 && t.start) {
+    const { node, kind } = t.start;
+    ctx.journal.append({
+      type: 'node.started',
+      key: t.key,
+      node,
+      kind,
+      attempt,
+      tool: t.tool.name,
+      seq: 0,
+      at: 0,
+    });
+  } else ctx.journal.append({ type: 'node.attempt', key: t.key, attempt, tool: t.tool.name });
+}
+
+/** The tries from `attempt` on (`announced`: that one is journaled, maybe not flushed). */
+async function retryFrom(
+  ctx: RunContext,
+  t: CallTarget,
+  attempt: number,
+  announced: boolean,
+): Promise<unknown> {
+  for (; ; attempt++, announced = false) {
+    if (!announced) announceAttempt(ctx, t, attempt);
     if (ctx.journal.pending) await ctx.journal.flush();
     try {
-      return await invokeTool(ctx, {
-        tool: t.tool,
-        args: t.args,
-        idempotencyKey: t.idempotencyKey,
-        nodeId: t.nodeId,
-        attempt,
-        timeoutMs: t.timeoutMs,
-        signal: t.signal,
-      });
+      return await invokeTool(ctx, attemptSpec(t, attempt));
     } catch (thrown) {
-      if (t.signal.aborted) throw t.signal.reason;
-      const error = toError(thrown);
-      const retry = attempt < t.policy.attempts && isRetryable(t.policy, error);
-      const delay = retry ? backoffDelay(t.policy, attempt, ctx.random) : undefined;
-      ctx.journal.append({
-        type: 'node.attempt_failed',
-        key: t.key,
-        attempt,
-        error: toErrorInfo(error),
-        ...(delay === undefined ? {} : { retry_in_ms: delay }),
-      });
-      if (!retry) throw error;
-      await sleep(delay!, t.signal);
+      await failedTry(ctx, t, attempt, thrown);
     }
   }
+}
+
+async function afterFailedTry(
+  ctx: RunContext,
+  t: CallTarget,
+  attempt: number,
+  thrown: unknown,
+): Promise<unknown> {
+  await failedTry(ctx, t, attempt, thrown);
+  return retryFrom(ctx, t, attempt + 1, false);
+}
+
+/** Journals a failed try; throws when no retry follows, else waits out the backoff. */
+async function failedTry(
+  ctx: RunContext,
+  t: CallTarget,
+  attempt: number,
+  thrown: unknown,
+): Promise<void> {
+  if (t.signal.aborted) throw t.signal.reason;
+  const error = toError(thrown);
+  const retry = attempt < t.policy.attempts && isRetryable(t.policy, error);
+  const delay = retry ? backoffDelay(t.policy, attempt, ctx.random) : undefined;
+  ctx.journal.append({
+    type: 'node.attempt_failed',
+    key: t.key,
+    attempt,
+    error: toErrorInfo(error),
+    ...(delay === undefined ? {} : { retry_in_ms: delay }),
+  });
+  if (!retry) throw error;
+  await sleep(delay!, t.signal);
 }
 
 export function toError(thrown: unknown): ToolplanError {
@@ -220,22 +287,40 @@ async function awaitApproval(
   });
 }
 
-/** A `call` node: approval, argument check, retries, then the fallback chain. */
-export async function runCallNode(
-  ctx: RunContext,
-  node: CNode,
-  frame: Frame,
-  key: string,
-): Promise<unknown> {
+/**
+ * A `call` node: approval, argument check, retries, then the fallback chain. Not `async`:
+ * a call with no approval to wait for whose tool answers synchronously finishes at once,
+ * with no promise made (a plan of 100,000 such calls makes none); otherwise a promise.
+ */
+export function runCallNode(ctx: RunContext, node: CNode, frame: Frame, key: string): unknown {
   const spec = node.spec as CallNodeT;
   const tool = resolveTool(ctx, spec.call);
   const prep = prepare(node, tool, spec);
   const args = argsFor(node.args!, frame, node.refs);
   const approval = spec.approval || tool.tool.requires_approval;
-  if (approval) {
-    ctx.journal.append({ type: 'node.started', key, node: node.id, kind: node.kind });
-    await awaitApproval(ctx, key, node.id, tool.name, args, frame.signal);
-  }
+  if (approval) return approvedCall(ctx, { node, frame, key, spec, tool, prep, args }, true);
+  return callNode(ctx, { node, frame, key, spec, tool, prep, args }, false);
+}
+
+interface CallJob {
+  node: CNode;
+  frame: Frame;
+  key: string;
+  spec: CallNodeT;
+  tool: RegisteredTool;
+  prep: CallPrep;
+  args: unknown;
+}
+
+async function approvedCall(ctx: RunContext, job: CallJob, approval: boolean): Promise<unknown> {
+  const { node, frame, key, tool, args } = job;
+  ctx.journal.append({ type: 'node.started', key, node: node.id, kind: node.kind });
+  await awaitApproval(ctx, key, node.id, tool.name, args, frame.signal);
+  return callNode(ctx, job, approval);
+}
+
+function callNode(ctx: RunContext, job: CallJob, approval: boolean): unknown {
+  const { node, frame, key, spec, tool, prep, args } = job;
   const constArgs = node.args!.kind === 'const';
   if (!(constArgs && prep.constArgsOk)) {
     checkedArgs(tool, args);
@@ -254,36 +339,52 @@ export async function runCallNode(
     approved: true,
     start: approval ? undefined : { node: node.id, kind: node.kind },
   };
+  if (!node.fallback) return callWithRetry(ctx, target);
+  let out: unknown;
   try {
-    return await callWithRetry(ctx, target);
+    out = callWithRetry(ctx, target);
   } catch (error) {
-    if (!node.fallback || frame.signal.aborted || !fallbackApplies(error)) throw error;
-    let last = error;
-    for (let i = 0; i < node.fallback.length; i++) {
-      const alt = node.fallback[i]!;
-      try {
-        if (alt.value) return evaluateIn(alt.value, frame, node.refs);
-        const altTool = resolveTool(ctx, alt.call!);
-        const altKey = `${key}/fallback/${i}`;
-        const altArgs = argsFor(alt.args!, frame, node.refs);
-        if (altTool.tool.requires_approval)
-          await awaitApproval(ctx, altKey, node.id, altTool.name, altArgs, frame.signal);
-        return await callWithRetry(ctx, {
-          ...target,
-          start: undefined,
-          idempotencyKey: `${ctx.runId}/${altKey}`,
-          tool: altTool,
-          args: checkedArgs(altTool, altArgs),
-          policy: resolveRetry(altTool.tool.retry, spec.retry),
-          timeoutMs: spec.timeout_ms ?? altTool.tool.timeout_ms,
-        });
-      } catch (altError) {
-        if (frame.signal.aborted || !fallbackApplies(altError)) throw altError;
-        last = altError;
-      }
-    }
-    throw last;
+    return runFallbacks(ctx, job, target, error);
   }
+  return isThenable(out)
+    ? out.then(undefined, (error: unknown) => runFallbacks(ctx, job, target, error))
+    : out;
+}
+
+/** The fallback chain, in order, after the call's own tries failed with `error`. */
+async function runFallbacks(
+  ctx: RunContext,
+  job: CallJob,
+  target: CallTarget,
+  error: unknown,
+): Promise<unknown> {
+  const { node, frame, key, spec } = job;
+  if (!node.fallback || frame.signal.aborted || !fallbackApplies(error)) throw error;
+  let last = error;
+  for (let i = 0; i < node.fallback.length; i++) {
+    const alt = node.fallback[i]!;
+    try {
+      if (alt.value) return evaluateIn(alt.value, frame, node.refs);
+      const altTool = resolveTool(ctx, alt.call!);
+      const altKey = `${key}/fallback/${i}`;
+      const altArgs = argsFor(alt.args!, frame, node.refs);
+      if (altTool.tool.requires_approval)
+        await awaitApproval(ctx, altKey, node.id, altTool.name, altArgs, frame.signal);
+      return await callWithRetry(ctx, {
+        ...target,
+        start: undefined,
+        idempotencyKey: `${ctx.runId}/${altKey}`,
+        tool: altTool,
+        args: checkedArgs(altTool, altArgs),
+        policy: resolveRetry(altTool.tool.retry, spec.retry),
+        timeoutMs: spec.timeout_ms ?? altTool.tool.timeout_ms,
+      });
+    } catch (altError) {
+      if (frame.signal.aborted || !fallbackApplies(altError)) throw altError;
+      last = altError;
+    }
+  }
+  throw last;
 }
 
 function fallbackApplies(error: unknown): boolean {

@@ -1,8 +1,9 @@
 import { ConfigError } from '../errors/runtime-errors.ts';
 import { type CompiledValue, compileValue, refsOfValue } from '../expr/compiled-value.ts';
+import { holdExpressionCache } from '../expr/expression.ts';
 import { buildPlanGraph, type GraphNode, type ListScope } from '../plan/plan-graph.ts';
 import type { NodeKind, PlanNode, PlanT } from '../plan/plan-schema.ts';
-import { buildListGraph, type ListGraph } from './dataflow.ts';
+import { buildListGraph, dependentCount, type ListGraph } from './dataflow.ts';
 
 /**
  * A plan turned into what the executor walks: every `${ }` parsed once, every list's
@@ -51,6 +52,21 @@ export interface CNode {
   prep?: { tool: unknown; policy: unknown; constArgsOk: boolean };
 }
 
+/**
+ * The arguments of every call that has none or `{}`: one shared value rather than one per
+ * node (the executor copies const arguments per call, so sharing is safe), which also lets
+ * `call-node.ts` check them against a tool's schema once per tool, not once per node.
+ */
+export const EMPTY_ARGS: Compiled = Object.freeze({ kind: 'const', value: Object.freeze({}) });
+
+function isEmptyObject(v: unknown): boolean {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const k in v) if (Object.hasOwn(v, k)) return false;
+  return true;
+}
+
 export interface CompiledPlan {
   root: CList;
   output?: Compiled;
@@ -68,6 +84,15 @@ function compile(value: unknown, refs: Set<string>): Compiled {
 }
 
 export function compilePlan(plan: PlanT): CompiledPlan {
+  const release = holdExpressionCache();
+  try {
+    return compileGraph(plan);
+  } finally {
+    release();
+  }
+}
+
+function compileGraph(plan: PlanT): CompiledPlan {
   const graph = buildPlanGraph(plan);
   const cycle = graph.problems.find(
     (p) => p.code === 'dependency_cycle' || p.code === 'duplicate_id',
@@ -81,23 +106,26 @@ export function compilePlan(plan: PlanT): CompiledPlan {
 
 function compileList(scope: ListScope): CList {
   const size = scope.nodes.length;
-  const index = new Map<string, number>();
-  for (let i = 0; i < size; i++) index.set(scope.nodes[i]!.id, i);
   const deps: number[][] = new Array(size);
   const nodes: CNode[] = new Array(size);
+  const none: number[] = [];
   for (let i = 0; i < size; i++) {
     const g = scope.nodes[i]!;
-    const d: number[] = [];
-    for (const id of g.deps) {
-      const j = index.get(id);
-      if (j !== undefined) d.push(j);
+    // `deps` holds ids of this list's nodes; the graph knows each one's position.
+    let d = none;
+    if (g.deps.size > 0) {
+      d = [];
+      for (const id of g.deps) {
+        const j = scope.byId.get(id)?.index;
+        if (j !== undefined) d.push(j);
+      }
     }
     deps[i] = d;
     nodes[i] = compileNode(g);
   }
   const graph = buildListGraph(deps);
   const sinks: number[] = [];
-  for (let i = 0; i < graph.size; i++) if (graph.dependents[i]!.length === 0) sinks.push(i);
+  for (let i = 0; i < graph.size; i++) if (dependentCount(graph, i) === 0) sinks.push(i);
   return { nodes, graph, sinks };
 }
 
@@ -109,14 +137,44 @@ function bodyOf(g: GraphNode, role: string): ListScope | undefined {
 function compileNode(g: GraphNode): CNode {
   const spec = g.node;
   const s = spec as unknown as Record<string, unknown>;
+  // A plain call with no `${ }` of its own reads no name but its own id: no set to build.
+  if (
+    g.sites.length === 0 &&
+    g.kind === 'call' &&
+    s.if === undefined &&
+    s.fallback === undefined &&
+    s.compensate === undefined
+  ) {
+    const n: CNode = {
+      id: g.id,
+      kind: g.kind,
+      spec,
+      refs: [g.id],
+      if: undefined,
+      args: undefined,
+      prep: undefined,
+    };
+    n.args =
+      s.args === undefined || isEmptyObject(s.args) ? EMPTY_ARGS : compile(s.args, new Set());
+    return n;
+  }
   const refs = new Set<string>();
   const kind = g.kind;
   if (!kind) throw new ConfigError('plan_bad_node', `node "${g.id}" has no kind`);
-  const n: CNode = { id: g.id, kind, spec, refs: [] };
+  // The fields every call sets are in the literal, so they live in the object itself.
+  const n: CNode = {
+    id: g.id,
+    kind,
+    spec,
+    refs: [],
+    if: undefined,
+    args: undefined,
+    prep: undefined,
+  };
   if (s.if !== undefined) n.if = compile(s.if, refs);
   switch (kind) {
     case 'call': {
-      n.args = compile(s.args ?? {}, refs);
+      n.args = s.args === undefined || isEmptyObject(s.args) ? EMPTY_ARGS : compile(s.args, refs);
       if (Array.isArray(s.fallback)) {
         n.fallback = (s.fallback as Array<Record<string, unknown>>).map((alt) =>
           'value' in alt

@@ -92,10 +92,14 @@ export type RunEvent =
 
 export type RunEventType = RunEvent['type'];
 
-/** An event before the journal numbers and stamps it. */
+/**
+ * An event before the journal numbers and stamps it. The journal overwrites `seq` and `at`;
+ * a hot path may write them as `0` placeholders so the literal already has its final shape
+ * (a property added later gives each of a large run's events a second, out-of-object store).
+ */
 export type NewEvent = RunEvent extends infer E
   ? E extends RunEvent
-    ? Omit<E, 'seq' | 'at'>
+    ? Omit<E, 'seq' | 'at'> & { seq?: number; at?: number }
     : never
   : never;
 

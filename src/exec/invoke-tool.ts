@@ -2,6 +2,7 @@ import { InvalidOutputError, TimeoutError } from '../errors/runtime-errors.ts';
 import { checkOutput, type RegisteredTool } from '../tool/registry.ts';
 import type { ToolContext } from '../tool/tool.ts';
 import { type RunContext, toolSemaphore } from './run-context.ts';
+import type { Semaphore } from './semaphore.ts';
 
 export interface AttemptSpec {
   tool: RegisteredTool;
@@ -18,12 +19,38 @@ export interface AttemptSpec {
  * a signal that aborts on timeout or cancellation, and races it against both, so a tool
  * that ignores its signal cannot hold the run. Its output is normalised to JSON and
  * checked against its output schema before anything else sees it.
+ *
+ * Not `async`: when both slots are free and the tool answers synchronously, the output
+ * (or the error) comes back at once, with no promise made. Otherwise a promise.
  */
-export async function invokeTool(ctx: RunContext, spec: AttemptSpec): Promise<unknown> {
-  const { tool, signal } = spec;
-  const toolSem = toolSemaphore(ctx, tool.name, tool.tool.concurrency);
+export function invokeTool(ctx: RunContext, spec: AttemptSpec): unknown {
+  const toolSem = toolSemaphore(ctx, spec.tool.name, spec.tool.tool.concurrency);
   // A free slot is taken on the spot: no promise, no turn of the event loop.
-  if (toolSem && !toolSem.tryAcquire()) await toolSem.acquire(signal);
+  if (toolSem && !toolSem.tryAcquire()) return invokeQueued(ctx, spec, toolSem, false);
+  if (!ctx.global.tryAcquire()) return invokeQueued(ctx, spec, toolSem, true);
+  let raw: unknown;
+  try {
+    raw = callRaced(spec, ctx.runId);
+  } catch (error) {
+    ctx.global.release();
+    toolSem?.release();
+    throw error;
+  }
+  if (isThenable(raw)) return settleAsync(ctx, spec, toolSem, raw);
+  ctx.global.release();
+  toolSem?.release();
+  return checkedOutput(spec.tool, raw);
+}
+
+/** The path that waits for a slot: the tool's own (unless held), then the run's. */
+async function invokeQueued(
+  ctx: RunContext,
+  spec: AttemptSpec,
+  toolSem: Semaphore | undefined,
+  haveToolSlot: boolean,
+): Promise<unknown> {
+  const { signal } = spec;
+  if (toolSem && !haveToolSlot) await toolSem.acquire(signal);
   if (!ctx.global.tryAcquire()) {
     try {
       await ctx.global.acquire(signal);
@@ -40,6 +67,26 @@ export async function invokeTool(ctx: RunContext, spec: AttemptSpec): Promise<un
     ctx.global.release();
     toolSem?.release();
   }
+  return checkedOutput(spec.tool, raw);
+}
+
+async function settleAsync(
+  ctx: RunContext,
+  spec: AttemptSpec,
+  toolSem: Semaphore | undefined,
+  pending: PromiseLike<unknown>,
+): Promise<unknown> {
+  let raw: unknown;
+  try {
+    raw = await pending;
+  } finally {
+    ctx.global.release();
+    toolSem?.release();
+  }
+  return checkedOutput(spec.tool, raw);
+}
+
+function checkedOutput(tool: RegisteredTool, raw: unknown): unknown {
   const output = toJson(raw, tool.name);
   if (tool.tool.outputSchema === undefined) return output;
   const issues = checkOutput(tool, output);
@@ -55,7 +102,7 @@ export async function invokeTool(ctx: RunContext, spec: AttemptSpec): Promise<un
   return output;
 }
 
-function isThenable(v: unknown): v is PromiseLike<unknown> {
+export function isThenable(v: unknown): v is PromiseLike<unknown> {
   return v !== null && typeof (v as { then?: unknown } | undefined)?.then === 'function';
 }
 

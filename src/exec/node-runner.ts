@@ -180,8 +180,10 @@ export async function runNode(
   skipDep: boolean,
 ): Promise<'succeeded' | 'skipped'> {
   const key = frame.suffix === '' ? node.id : node.id + frame.suffix;
-  const replayed = finishedFromJournal(ctx, node, frame, key);
-  if (replayed) return replayed;
+  if (ctx.replaying) {
+    const replayed = finishedFromJournal(ctx, node, frame, key);
+    if (replayed) return replayed;
+  }
   if (ctx.stopping) throw frame.signal.reason ?? new Suspension();
   const leaf = LEAF.has(node.kind);
   if (leaf) ctx.busy += 1;
@@ -192,6 +194,8 @@ export async function runNode(
         key,
         node: node.id,
         reason: skipDep ? 'dependency' : 'condition',
+        seq: 0,
+        at: 0,
       });
       frame.vars.set(node.id, null);
       return 'skipped';
@@ -199,13 +203,20 @@ export async function runNode(
     // A call journals its own start, folded into its first try when it has no approval
     // to wait for (`runCallNode`); every other kind starts here.
     if (node.kind !== 'call')
-      ctx.journal.append({ type: 'node.started', key, node: node.id, kind: node.kind });
+      ctx.journal.append({
+        type: 'node.started',
+        key,
+        node: node.id,
+        kind: node.kind,
+        seq: 0,
+        at: 0,
+      });
     const timeout = node.kind === 'call' ? undefined : node.spec.timeout_ms;
     const output =
       timeout === undefined
         ? await dispatch(ctx, node, frame, key)
         : await withNodeTimeout(ctx, node, frame, key, timeout);
-    ctx.journal.append({ type: 'node.succeeded', key, output });
+    ctx.journal.append({ type: 'node.succeeded', key, output, seq: 0, at: 0 });
     frame.vars.set(node.id, output);
     if (node.compensate) {
       frame.saga.add({ key, node, frame, seq: ctx.journal.state.nodes.get(key)!.finishedSeq! });

@@ -124,6 +124,11 @@ export interface RunContext {
   suspend: () => void;
   /** Set once the run stops for good (cancel, deadline, suspension). */
   stopping: boolean;
+  /**
+   * The journal held node records when this drive began (a resume): only then can a node
+   * instance have finished before, so only then is each one looked up before it runs.
+   */
+  replaying: boolean;
 }
 
 export function toolSemaphore(ctx: RunContext, name: string, limit: number | undefined) {

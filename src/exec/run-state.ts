@@ -50,7 +50,17 @@ export function emptyRunState(runId = ''): RunState {
 function record(state: RunState, key: string, node = key): NodeRecord {
   let r = state.nodes.get(key);
   if (!r) {
-    r = { key, node, status: 'pending', attempts: 0 };
+    // Every field the fold may set is in the literal: fields added later would give each
+    // of a large run's records a second, out-of-object property store.
+    r = {
+      key,
+      node,
+      status: 'pending',
+      output: undefined,
+      error: undefined,
+      attempts: 0,
+      finishedSeq: undefined,
+    };
     state.nodes.set(key, r);
   }
   return r;

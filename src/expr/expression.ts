@@ -24,6 +24,32 @@ const BINDING_MACROS = new Set([
 
 const cache = new Map<string, CompiledExpression>();
 const CACHE_LIMIT = 10_000;
+let cacheLimit = CACHE_LIMIT;
+
+/**
+ * Lets the cache grow without bound until the returned function is called, which trims it
+ * back to its usual size (newest entries kept). Compiling a plan parses each expression
+ * twice (its graph, then its compiled values): with more distinct expressions than the
+ * cache holds, a bounded cache would drop each before its second use. Synchronous callers
+ * only: the plan's size is the bound in between.
+ */
+export function holdExpressionCache(): () => void {
+  const before = cacheLimit;
+  cacheLimit = Number.POSITIVE_INFINITY;
+  return () => {
+    cacheLimit = before;
+    trimCache();
+  };
+}
+
+/** Drops the oldest entries (Map order is insertion order) down to the limit. */
+function trimCache(): void {
+  if (cache.size <= cacheLimit) return;
+  for (const key of cache.keys()) {
+    cache.delete(key);
+    if (cache.size <= cacheLimit) return;
+  }
+}
 
 /** Parses (cached). Throws ExpressionError with the parser's message on bad syntax. */
 export function compileExpression(source: string): CompiledExpression {
@@ -64,7 +90,9 @@ export function compileExpression(source: string): CompiledExpression {
       }
     },
   };
-  if (cache.size >= CACHE_LIMIT) cache.clear();
+  // Oldest out, one at a time: clearing all of it at once made a plan with more distinct
+  // expressions than the limit miss on nearly every one.
+  if (cache.size >= cacheLimit) cache.delete(cache.keys().next().value!);
   cache.set(source, compiled);
   return compiled;
 }
