@@ -127,7 +127,8 @@ export function applyEvent(state: RunState, e: RunEvent): RunState {
       if (r.status !== 'running' && r.status !== 'compensating')
         assertNodeTransition(r.key, r.status, 'running');
       r.attempts = e.attempt;
-      state.toolCalls += 1;
+      // A compensation's calls do not count against max_tool_calls: undoing is never refused.
+      if (r.status !== 'compensating') state.toolCalls += 1;
       break;
     }
     case 'node.attempt_failed':

@@ -37,7 +37,9 @@ function numbers(list: unknown): number[] {
 function register(env: Environment): Environment {
   for (const [op, fn] of Object.entries(ARITHMETIC)) {
     env.registerOperator(`double ${op} int`, (a: number, b: bigint) => fn(a, Number(b)));
-    env.registerOperator(`int ${op} double`, (a: bigint, b: number) => fn(Number(a), b));
+    // The result is a double: cel-js would otherwise type it as the left operand (int), and
+    // the next operator on it (`1 + x + 1`, `(1 + x) == 2`) would pick an int overload.
+    env.registerOperator(`int ${op} double: double`, (a: bigint, b: number) => fn(Number(a), b));
   }
   for (const [op, fn] of Object.entries(COMPARISON)) {
     // cel-js registers the mirrored overload (int op double) and `!=` by itself.

@@ -112,12 +112,8 @@ export class ExpressionChecker {
         return last(node.bodies[0]);
       case 'try':
         return raw.catch === undefined ? last(node.bodies[0]) : 'dyn';
-      case 'race': {
-        const types = new Set(
-          (node.bodies[0]?.nodes ?? []).map((n) => this.#nodeType.get(n) ?? 'dyn'),
-        );
-        return types.size === 1 ? [...types][0]! : 'dyn';
-      }
+      case 'race':
+        return this.#raceResultType(node);
       case 'paginate': {
         const site = node.sites.find((s) => s.role === 'items' && s.whole);
         const t = site ? this.#siteType.get(site) : undefined;
@@ -126,6 +122,12 @@ export class ExpressionChecker {
       default:
         return 'dyn';
     }
+  }
+
+  /** A race gives one branch's output: typed only when every branch has the same type. */
+  #raceResultType(node: GraphNode): string {
+    const types = new Set((node.bodies[0]?.nodes ?? []).map((n) => this.#nodeType.get(n) ?? 'dyn'));
+    return types.size === 1 ? [...types][0]! : 'dyn';
   }
 
   /** Conditions, lists and scores written as plain strings can never work. */
@@ -229,7 +231,9 @@ export class ExpressionChecker {
       return tool?.outputSchema ? this.#c.types.known(tool.outputSchema) : 'dyn';
     }
     if (site.role === 'paginate_args' && ref === 'cursor') return 'dyn';
-    if (site.role === 'score' && ref === 'result') return 'dyn';
+    // `score` is checked after the branches, so their types are known.
+    if (site.role === 'score' && ref === 'result')
+      return owner ? this.#raceResultType(owner) : 'dyn';
     for (let l: ListScope | null = site.scope; l; l = l.parent) {
       if (!l.locals.has(ref)) break;
       const o = l.owner;

@@ -1,4 +1,10 @@
-import { buildPlanGraph, type GraphNode } from '../plan/plan-graph.ts';
+import {
+  buildPlanGraph,
+  type GraphNode,
+  type GraphProblem,
+  type ListScope,
+  type PlanGraph,
+} from '../plan/plan-graph.ts';
 import type { PlanT } from '../plan/plan-schema.ts';
 import type { RegisteredTool, ToolRegistry } from '../tool/registry.ts';
 import { CelTypes } from './cel-types.ts';
@@ -13,6 +19,7 @@ import {
   type ValidateOptions,
 } from './issues.ts';
 import { parsePlanText } from './parse-plan-text.ts';
+import { didYouMean, listNames } from './suggest.ts';
 
 export interface ValidationResult {
   /** True when there is no error (warnings may remain). */
@@ -102,7 +109,7 @@ function run(
   if (shape.maxDepth > opts.maxDepth) return;
 
   const graph = buildPlanGraph(plan);
-  for (const p of graph.problems) issues.error(p.pointer, p.code, p.message);
+  for (const p of graph.problems) issues.error(p.pointer, p.code, problemMessage(graph, p));
 
   const tools = new ToolChecker(registry, issues);
   const toolOf = new Map<GraphNode, RegisteredTool>();
@@ -124,6 +131,25 @@ function run(
   const inputType = opts.inputSchema ? types.typeOf(opts.inputSchema, 'input') : 'dyn';
   types.seal();
   new ExpressionChecker({ graph, types, issues, toolOf, registry, inputType }, errorType).run();
+}
+
+/**
+ * An unknown name is repaired from the names that are visible where it was written: list
+ * them (the node ids too, not only the locals) and the closest ones.
+ */
+function problemMessage(graph: PlanGraph, p: GraphProblem): string {
+  if (p.code !== 'unresolved_reference' || !p.ref || graph.byId.has(p.ref)) return p.message;
+  const site = graph.sites.find((s) => s.pointer === p.pointer);
+  if (!site) return p.message;
+  const names = new Set(site.locals);
+  const enclosing = new Set<string>();
+  if (site.from) enclosing.add(site.from.id);
+  for (let l: ListScope | null = site.scope; l; l = l.parent) {
+    if (l.owner) enclosing.add(l.owner.id);
+    for (const id of l.byId.keys()) names.add(id);
+  }
+  const visible = [...names].filter((n) => !enclosing.has(n)).sort();
+  return `"${p.ref}" is not a node id or a name in scope here; in scope: ${listNames(visible)}.${didYouMean(p.ref, visible)}`;
 }
 
 function finish(issues: IssueList, plan: unknown, opts: ResolvedOptions): ValidationResult {
