@@ -98,7 +98,11 @@ export function matchCalls(
     const reasons = sameName
       .map((a) => checkCall(a, e, options.required?.(e.name) ?? []))
       .sort((x, y) => x.length - y.length)[0]!;
-    problems.push(`no call of ${e.name} matched: ${reasons.join('; ')}`);
+    // No reason: the calls that fit were all matched to other expected calls.
+    const why = reasons.length
+      ? reasons.join('; ')
+      : `each fitting call of ${e.name} already matched another expected call (${sameName.length} made)`;
+    problems.push(`no call of ${e.name} matched: ${why}`);
   });
   if (options.exact) {
     const extra = actual.filter((_, a) => owner[a] === -1);

@@ -123,7 +123,7 @@ export function normalizeBody(value: unknown, ignore: readonly string[] = []): u
   const walk = (node: unknown, at: string[]): unknown => {
     if (Array.isArray(node)) return node.map((item) => walk(item, at));
     if (node === null || typeof node !== 'object') return node;
-    const out: Record<string, unknown> = {};
+    const out: [string, unknown][] = [];
     for (const key of Object.keys(node).sort()) {
       const here = [...at, key];
       if (
@@ -131,9 +131,11 @@ export function normalizeBody(value: unknown, ignore: readonly string[] = []): u
       ) {
         continue;
       }
-      out[key] = walk((node as Record<string, unknown>)[key], here);
+      out.push([key, walk((node as Record<string, unknown>)[key], here)]);
     }
-    return out;
+    // fromEntries defines own properties: `out.__proto__ = x` would set the prototype and
+    // drop a `__proto__` field (JSON.parse keeps it as data) from the match.
+    return Object.fromEntries(out);
   };
   return walk(value, []);
 }

@@ -28,7 +28,7 @@ export interface RecordingFetchOptions {
 
 export type RecordingFetch = Fetch & {
   readonly cassette: Cassette;
-  /** Resolves when every exchange begun so far is complete and written. */
+  /** Resolves when every exchange begun so far is complete and written; rejects if one could not be. */
   flush(): Promise<void>;
 };
 
@@ -48,6 +48,7 @@ export function createRecordingFetch(options: RecordingFetchOptions): RecordingF
   const slots: (Interaction | undefined)[] = [];
   const seenSecrets = new Set<string>();
   const pending = new Set<Promise<void>>();
+  const failures: unknown[] = [];
 
   const save = () => {
     cassette.interactions = slots.filter((slot): slot is Interaction => slot !== undefined);
@@ -97,8 +98,16 @@ export function createRecordingFetch(options: RecordingFetchOptions): RecordingF
       slots[slot] = { request, response: stored };
       save();
     });
-    pending.add(done);
-    void done.finally(() => pending.delete(done));
+    // A failed save must reach the caller through flush(), never escape as an unhandled
+    // rejection (which ends the process) while flush() reports success.
+    const tracked = done.then(
+      () => undefined,
+      (error: unknown) => {
+        failures.push(error);
+      },
+    );
+    pending.add(tracked);
+    void tracked.finally(() => pending.delete(tracked));
     return new Response(forCaller, {
       status: response.status,
       statusText: response.statusText,
@@ -109,7 +118,8 @@ export function createRecordingFetch(options: RecordingFetchOptions): RecordingF
   return Object.assign(recordingFetch, {
     cassette,
     async flush() {
-      while (pending.size > 0) await Promise.allSettled([...pending]);
+      while (pending.size > 0) await Promise.all([...pending]);
+      if (failures.length > 0) throw failures.splice(0)[0];
     },
   });
 }
