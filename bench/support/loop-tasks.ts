@@ -1,4 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: plans write `${ }` expressions in plain strings
+import { FAN_OUT_PLAN } from '../../test/loop/support/plans.ts';
 import type { SimTask } from './sim-llm.ts';
 
 type Order = { amount: number; sku: string };
@@ -14,17 +15,7 @@ export const LOOP_TASKS: SimTask[] = [
     name: 'fan-out: 3 users',
     kind: 'fan-out',
     task: 'What did users u1, u2 and u3 spend in total?',
-    plan: {
-      version: 1,
-      nodes: [
-        { id: 'o1', call: 'get_orders', args: { user_id: 'u1' } },
-        { id: 'o2', call: 'get_orders', args: { user_id: 'u2' } },
-        { id: 'o3', call: 'get_orders', args: { user_id: 'u3' } },
-        { id: 'total', call: 'calculate_total', args: { orders: '${o1 + o2 + o3}' } },
-      ],
-      output: 'They spent ${total.total} in ${total.count} orders',
-      final: true,
-    },
+    plan: FAN_OUT_PLAN,
     turns: [
       () => ['u1', 'u2', 'u3'].map((u) => ({ name: 'get_orders', args: { user_id: u } })),
       (r) => [{ name: 'calculate_total', args: { orders: amounts(r.slice(0, 3)) } }],

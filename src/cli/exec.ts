@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { executePlan } from '../exec/execute-plan.ts';
+import { type ExecuteOptions, executePlan } from '../exec/execute-plan.ts';
 import { DEFAULT_JOURNAL_DIR, FileJournalStore } from '../exec/file-journal-store.ts';
 import { ProgressReporter } from '../exec/progress-reporter.ts';
-import type { ApproveFn } from '../exec/run-context.ts';
 import type { RunResult } from '../exec/run-result.ts';
 import { loadRegistry } from '../tool/load-tools-module.ts';
 import { validatePlan } from '../validate/index.ts';
+import { addToolsOption } from './cli-options.ts';
+import { terminalApprover } from './terminal-approver.ts';
 
 /**
  * `toolplan exec PLAN --tools MODULE... [--input JSON] [--run-id ID] [--journal DIR] [--json]`
@@ -30,14 +30,13 @@ export interface CliIo {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
-
 export function registerExecCommand(program: Command): void {
-  program
-    .command('exec')
-    .description('run a plan file with no LLM, durably journaled')
-    .argument('<plan>', 'plan file (JSON), or - for stdin')
-    .option('--tools <module>', 'module exporting `tools` (repeat for several)', collect, [])
+  addToolsOption(
+    program
+      .command('exec')
+      .description('run a plan file with no LLM, durably journaled')
+      .argument('<plan>', 'plan file (JSON), or - for stdin'),
+  )
     .option('--input <json>', 'the run input, as JSON')
     .option('--run-id <id>', 'name the run (default: generated)')
     .option('--journal <dir>', 'journal folder', DEFAULT_JOURNAL_DIR)
@@ -67,22 +66,6 @@ async function readPlanFile(path: string, io: CliIo): Promise<unknown> {
   } catch (error) {
     throw new UsageError(`plan ${path} is not JSON: ${(error as Error).message}`);
   }
-}
-
-/** Asks on the terminal; used when stdin is a TTY. */
-export function terminalApprover(io: CliIo): ApproveFn {
-  return async (req) => {
-    const rl = createInterface({ input: io.stdin, output: io.stderr });
-    try {
-      const answer = await rl.question(
-        `\napprove ${req.key}: call ${req.tool} with ${JSON.stringify(req.args)}? [y/N] `,
-        { signal: req.signal },
-      );
-      return /^y(es)?$/i.test(answer.trim());
-    } finally {
-      rl.close();
-    }
-  };
 }
 
 /** SIGINT cancels the run (tools see their signal abort); a second SIGINT exits at once. */
@@ -164,24 +147,47 @@ export async function runExec(
     );
     return EXIT.usage;
   }
+  return runReported(io, journalDir, options.json, (common) =>
+    executePlan(plan, { ...common, tools: registry, input, runId: options.runId }),
+  );
+}
+
+/**
+ * What `exec` and `resume` share once the run is set up: progress on stderr, Ctrl-C to
+ * cancel, approvals asked on the terminal when there is one, the journal's files closed,
+ * and the result printed with its exit code.
+ */
+export async function runReported(
+  io: CliIo,
+  journalDir: string,
+  json: boolean | undefined,
+  start: (
+    common: Required<Pick<ExecuteOptions, 'store' | 'signal' | 'onEvent'>> &
+      Pick<ExecuteOptions, 'approve'>,
+  ) => Promise<RunResult>,
+): Promise<number> {
   const reporter = new ProgressReporter(
     io.stderr,
-    options.json ? 'json' : io.stderr.isTTY ? 'live' : 'plain',
+    json ? 'json' : io.stderr.isTTY ? 'live' : 'plain',
   );
   const sigint = cancelOnSigint();
+  const store = new FileJournalStore(journalDir);
   try {
-    const result = await executePlan(plan, {
-      tools: registry,
-      input,
-      runId: options.runId,
-      store: new FileJournalStore(journalDir),
+    const result = await start({
+      store,
       signal: sigint.signal,
       onEvent: reporter.onEvent,
-      approve: io.stdin.isTTY ? terminalApprover(io) : undefined,
+      approve: terminalApprover(io.stdin, io.stderr, {
+        question: (req) =>
+          `\napprove ${req.key}: call ${req.tool} with ${JSON.stringify(req.args)}? [y/N] `,
+        abortable: true,
+      }),
     });
     reporter.finish();
     return reportResult(result, io, journalDir);
   } finally {
     sigint.dispose();
+    // executePlan and resumeRun close the run they wrote; this covers any other handle.
+    await store.closeAll().catch(() => {});
   }
 }

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { resumeRun } from '../exec/execute-plan.ts';
-import { DEFAULT_JOURNAL_DIR, FileJournalStore } from '../exec/file-journal-store.ts';
-import { ProgressReporter } from '../exec/progress-reporter.ts';
+import { DEFAULT_JOURNAL_DIR } from '../exec/file-journal-store.ts';
 import { loadRegistry } from '../tool/load-tools-module.ts';
-import { type CliIo, cancelOnSigint, EXIT, reportResult, terminalApprover } from './exec.ts';
+import { addToolsOption, collect } from './cli-options.ts';
+import { type CliIo, EXIT, runReported } from './exec.ts';
 
 /**
  * `toolplan resume RUN_ID --tools MODULE [--journal DIR] [--approve NODE]... [--deny NODE]...`
@@ -18,14 +18,13 @@ export interface ResumeCliOptions {
   json?: boolean;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
-
 export function registerResumeCommand(program: Command): void {
-  program
-    .command('resume')
-    .description('continue a run from its journal (after a crash, Ctrl-C or an approval)')
-    .argument('<runId>', 'the run to continue')
-    .option('--tools <module>', 'module exporting `tools` (repeat for several)', collect, [])
+  addToolsOption(
+    program
+      .command('resume')
+      .description('continue a run from its journal (after a crash, Ctrl-C or an approval)')
+      .argument('<runId>', 'the run to continue'),
+  )
     .option('--journal <dir>', 'journal folder', DEFAULT_JOURNAL_DIR)
     .option('--approve <node>', 'approve a waiting node (repeat)', collect, [])
     .option(
@@ -55,24 +54,12 @@ export async function runResume(
     io.stderr.write(`toolplan: ${(error as Error).name}: ${(error as Error).message}\n`);
     return EXIT.usage;
   }
-  const reporter = new ProgressReporter(
-    io.stderr,
-    options.json ? 'json' : io.stderr.isTTY ? 'live' : 'plain',
-  );
-  const sigint = cancelOnSigint();
-  try {
-    const result = await resumeRun(runId, {
+  return runReported(io, journalDir, options.json, (common) =>
+    resumeRun(runId, {
+      ...common,
       tools: registry,
-      store: new FileJournalStore(journalDir),
-      signal: sigint.signal,
-      onEvent: reporter.onEvent,
       approveNodes: options.approve ?? [],
       denyNodes: options.deny ?? [],
-      approve: io.stdin.isTTY ? terminalApprover(io) : undefined,
-    });
-    reporter.finish();
-    return reportResult(result, io, journalDir);
-  } finally {
-    sigint.dispose();
-  }
+    }),
+  );
 }

@@ -4,6 +4,7 @@ import { isToolplanError } from '../errors/toolplan-error.ts';
 import { loadRegistry } from '../tool/load-tools-module.ts';
 import type { PlanIssue } from '../validate/issues.ts';
 import { validatePlanText } from '../validate/validate-plan.ts';
+import { addToolsOption } from './cli-options.ts';
 
 /**
  * `toolplan validate PLAN --tools MODULE [--tools MODULE ...] [--json]`: checks a plan
@@ -20,16 +21,12 @@ export const EXIT_VALID = 0;
 export const EXIT_INVALID = 2;
 
 export function registerValidateCommand(program: Command): void {
-  program
-    .command('validate')
-    .description('check a plan against the plan format and the tools, without running it')
-    .argument('<plan>', 'plan file (JSON), or - to read it from stdin')
-    .option(
-      '--tools <module>',
-      'module exporting `tools` (repeat for several)',
-      (value: string, previous: string[]) => [...previous, value],
-      [] as string[],
-    )
+  addToolsOption(
+    program
+      .command('validate')
+      .description('check a plan against the plan format and the tools, without running it')
+      .argument('<plan>', 'plan file (JSON), or - to read it from stdin'),
+  )
     .option('--json', 'print {"valid", "issues"} as JSON on stdout')
     .action(async (plan: string, options: ValidateCliOptions) => {
       process.exitCode = await runValidate(plan, options);

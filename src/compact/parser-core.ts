@@ -3,15 +3,10 @@
  * The recursive-descent core shared by the node parsers: error collection and recovery,
  * bodies, values, argument lists and call targets. Grammar: prompts/compact-syntax.md.
  */
+import { findExpressionEnd, skipCelStringLiteral } from '../expr/template.ts';
 import type { PlanNode } from '../plan/plan-schema.ts';
 import { allFinite, type CompactError, Cursor, ParseFail } from './cursor.ts';
-import {
-  findMissingOperator,
-  findTemplateEnd,
-  type ScanContext,
-  scanExpression,
-  skipStringLiteral,
-} from './scan-expression.ts';
+import { findMissingOperator, type ScanContext, scanExpression } from './scan-expression.ts';
 import { ARG_CONTEXT, classifyStart, KIND_WORDS, literalOf, PLAN_WORDS } from './syntax.ts';
 
 const MAX_ERRORS = 25;
@@ -51,7 +46,7 @@ export abstract class ParserCore {
     while (i < text.length && text[i] !== '\n') {
       const ch = text[i]!;
       if (ch === '"' || ch === "'") {
-        const end = skipStringLiteral(text, i);
+        const end = skipCelStringLiteral(text, i);
         const nl = text.indexOf('\n', i);
         if (end < 0 || (nl >= 0 && end > nl)) {
           i = nl < 0 ? text.length : nl;
@@ -130,7 +125,7 @@ export abstract class ParserCore {
     const start = c.pos;
     const text = c.text;
     if (text.startsWith('${', start)) {
-      const end = findTemplateEnd(text, start + 2);
+      const end = findExpressionEnd(text, start + 2);
       if (end < 0) c.fail('unclosed "${": expected "}" to end the expression', start);
       c.pos = end + 1;
       return { value: text.slice(start, end + 1) };

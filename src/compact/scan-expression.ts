@@ -1,9 +1,10 @@
 /**
  * Finding where a CEL expression ends inside compact plan text. CEL is not re-parsed here
  * (the validator does that); the scanner balances brackets, skips CEL string literals with
- * the same rules as `src/expr/template.ts`, and stops at what the compact grammar puts
+ * the same function as `src/expr/template.ts`, and stops at what the compact grammar puts
  * after an expression: a separator, an option word, a fallback `|`, or a body's `{`.
  */
+import { skipCelStringLiteral } from '../expr/template.ts';
 
 export interface ScanContext {
   /** Words that end the expression when they start a word after whitespace (the options). */
@@ -42,52 +43,6 @@ function isWordStart(ch: string | undefined): boolean {
   return ch !== undefined && /[A-Za-z_]/.test(ch);
 }
 
-/** Index just past the CEL string literal opening at `start`, or -1 (as template.ts). */
-export function skipStringLiteral(text: string, start: number): number {
-  const quote = text[start]!;
-  const triple = text.startsWith(quote.repeat(3), start);
-  const raw = start > 0 && (text[start - 1] === 'r' || text[start - 1] === 'R');
-  let i = start + (triple ? 3 : 1);
-  while (i < text.length) {
-    const ch = text[i]!;
-    if (ch === '\\' && !raw) {
-      i += 2;
-      continue;
-    }
-    if (triple) {
-      if (text.startsWith(quote.repeat(3), i)) return i + 3;
-    } else if (ch === quote) {
-      return i + 1;
-    }
-    i += 1;
-  }
-  return -1;
-}
-
-/**
- * Index of the `}` closing a `${` whose expression starts at `start`, braces inside string
- * literals not counted, exactly as the plan's template strings are read. -1 when unbalanced.
- */
-export function findTemplateEnd(text: string, start: number): number {
-  let depth = 0;
-  let i = start;
-  while (i < text.length) {
-    const ch = text[i]!;
-    if (ch === '"' || ch === "'") {
-      i = skipStringLiteral(text, i);
-      if (i < 0) return -1;
-      continue;
-    }
-    if (ch === '{') depth += 1;
-    else if (ch === '}') {
-      if (depth === 0) return i;
-      depth -= 1;
-    }
-    i += 1;
-  }
-  return -1;
-}
-
 /** Whether the expression text before `i` ends with an operand (so a `{` cannot start a map). */
 function endsWithOperand(text: string, start: number, i: number): boolean {
   let j = i - 1;
@@ -113,7 +68,7 @@ export function scanExpression(text: string, start: number, ctx: ScanContext): S
   while (i < text.length) {
     const ch = text[i]!;
     if (ch === '"' || ch === "'") {
-      const end = skipStringLiteral(text, i);
+      const end = skipCelStringLiteral(text, i);
       if (end < 0)
         return { ok: false, offset: i, message: `unterminated string: expected a closing ${ch}` };
       i = end;
@@ -198,7 +153,7 @@ export function findMissingOperator(
     const tokStart = i;
     let operand = false;
     if (ch === '"' || ch === "'") {
-      const end = skipStringLiteral(text, i);
+      const end = skipCelStringLiteral(text, i);
       i = end < 0 ? text.length : end;
       operand = true;
     } else if (/[0-9]/.test(ch) || (ch === '.' && /[0-9]/.test(text[i + 1] ?? '') && !prev)) {
@@ -212,7 +167,7 @@ export function findMissingOperator(
       const word = text.slice(i, j);
       i = j;
       if (STRING_PREFIXES.has(word) && (text[j] === '"' || text[j] === "'")) {
-        const end = skipStringLiteral(text, j);
+        const end = skipCelStringLiteral(text, j);
         i = end < 0 ? text.length : end;
       }
       operand = word !== 'in';

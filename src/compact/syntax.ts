@@ -2,7 +2,8 @@
  * The vocabulary of the compact plan syntax, shared by the parser and the printer so that
  * what the printer writes is, by construction, what the parser reads back.
  */
-import { findTemplateEnd, type ScanContext } from './scan-expression.ts';
+import { findExpressionEnd } from '../expr/template.ts';
+import type { ScanContext } from './scan-expression.ts';
 
 export const KIND_WORDS = [
   'value',
@@ -123,7 +124,7 @@ export function classifyStart(text: string, pos: number): CompactKind | 'expr' {
 /** The expression of a string that is exactly `${ expr }`, else undefined. */
 export function wholeExpression(s: string): string | undefined {
   if (!s.startsWith('${')) return undefined;
-  return findTemplateEnd(s, 2) === s.length - 1 ? s.slice(2, -1) : undefined;
+  return findExpressionEnd(s, 2) === s.length - 1 ? s.slice(2, -1) : undefined;
 }
 
 /**

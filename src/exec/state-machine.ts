@@ -4,10 +4,12 @@ import type { NodeStatus, RunStatus } from './events.ts';
 /**
  * The legal lifecycles. A node with no event yet is `pending`. The transitions back to
  * `pending` (and `compensating -> succeeded`) only happen when a run is resumed: what was
- * in flight when the process died is run again.
+ * in flight when the process died is run again. `pending -> waiting` is a fallback
+ * alternative that needs approval: it has a key of its own for the decision
+ * (`<key>/fallback/<i>`) but is never started, since its calls are journaled on its node.
  */
 const NODE: Record<NodeStatus, readonly NodeStatus[]> = {
-  pending: ['running', 'skipped', 'cancelled'],
+  pending: ['running', 'waiting', 'skipped', 'cancelled'],
   running: ['waiting', 'succeeded', 'failed', 'cancelled', 'pending'],
   waiting: ['running', 'failed', 'cancelled', 'pending'],
   succeeded: ['compensating'],

@@ -79,14 +79,15 @@ export function parseTemplateString(text: string): ParseStringResult {
 /**
  * Index of the `}` that balances an expression starting at `start`, not counting braces
  * inside CEL string literals (so map literals like `{'a': x}` work). -1 when unbalanced.
+ * Shared with the compact syntax, which must read `${ }` exactly as plans are read.
  */
-function findExpressionEnd(text: string, start: number): number {
+export function findExpressionEnd(text: string, start: number): number {
   let depth = 0;
   let i = start;
   while (i < text.length) {
     const ch = text[i]!;
     if (ch === '"' || ch === "'") {
-      i = skipStringLiteral(text, i);
+      i = skipCelStringLiteral(text, i);
       if (i < 0) return -1;
       continue;
     }
@@ -100,8 +101,11 @@ function findExpressionEnd(text: string, start: number): number {
   return -1;
 }
 
-/** Returns the index just past the string literal that opens at `start`, or -1. */
-function skipStringLiteral(text: string, start: number): number {
+/**
+ * Index just past the CEL string literal (quoted, triple-quoted, raw after `r`/`R`) that
+ * opens at `start`, or -1 when it is unterminated.
+ */
+export function skipCelStringLiteral(text: string, start: number): number {
   const quote = text[start]!;
   const triple = text.startsWith(quote.repeat(3), start);
   const raw = start > 0 && (text[start - 1] === 'r' || text[start - 1] === 'R');

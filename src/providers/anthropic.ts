@@ -18,12 +18,17 @@ import type {
   Usage,
 } from '../model/language-model.ts';
 import type { ToolCall } from '../model/messages.ts';
-import { ProviderError } from '../model/provider-error.ts';
 import { type Fetch, guardFetch } from './fetch-guard.ts';
 import { type ErrorContext, parseToolArgs, toProviderError } from './map-error.ts';
 import { LOCAL_PLACEHOLDER_KEY } from './openai.ts';
-import { raceAbort, retryBeforeFirstPart, retryOnceAfterCut } from './stream-retry.ts';
-import { createToolNameMap, type ToolNameMap } from './tool-names.ts';
+import {
+  type AdapterIdentity,
+  adapterIdentity,
+  generateWith,
+  streamWith,
+  toolNamesOf,
+} from './sdk-call.ts';
+import type { ToolNameMap } from './tool-names.ts';
 
 export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
 export const ANTHROPIC_DEFAULT_MODEL = 'claude-sonnet-4-6';
@@ -56,96 +61,44 @@ export class AnthropicModel implements LanguageModel {
   readonly modelId: string;
   readonly baseURL: string;
   private readonly client: Anthropic;
-  private readonly maxRetries: number;
-  /** Kept only to scrub it from error messages a provider echoes it in. */
-  private readonly apiKey: string | undefined;
+  /** For error messages; the key only to scrub it from those a provider echoes it in. */
+  private readonly id: AdapterIdentity;
 
   constructor(options: AnthropicModelOptions = {}) {
     this.modelId = options.model ?? ANTHROPIC_DEFAULT_MODEL;
     this.baseURL = options.baseURL ?? ANTHROPIC_DEFAULT_BASE_URL;
-    this.maxRetries = options.maxRetries ?? 2;
-    this.apiKey = options.apiKey;
+    this.id = adapterIdentity(this, options);
     this.client = new Anthropic({
       // Always explicit: without a key the SDK would look for credential files on disk.
       apiKey: options.apiKey ?? LOCAL_PLACEHOLDER_KEY,
       baseURL: this.baseURL,
-      maxRetries: this.maxRetries,
+      maxRetries: this.id.maxRetries,
       ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
       ...(options.fetch ? { fetch: guardFetch(options.fetch) } : {}),
     });
   }
 
   generate(request: ModelRequest, options: CallOptions = {}): Promise<ModelResponse> {
-    const names = createToolNameMap((request.tools ?? []).map((tool) => tool.name));
+    const names = toolNamesOf(request);
     const params = this.params(request, names);
-    const cancelled = () =>
-      toProviderError(options.signal?.reason, this.context(options.signal, 'request'));
-    const run = retryOnceAfterCut(async () => {
-      let message: AnthropicMessage;
-      try {
-        message = await this.client.messages.create(
-          { ...params, stream: false },
-          { signal: options.signal },
-        );
-      } catch (error) {
-        throw toProviderError(error, this.context(options.signal, 'request'));
-      }
-      return toResponse(message, names);
-    }, options.signal);
-    return raceAbort(run, options.signal, cancelled);
-  }
-
-  stream(request: ModelRequest, options: CallOptions = {}): AsyncIterable<ModelStreamPart> {
-    const names = createToolNameMap((request.tools ?? []).map((tool) => tool.name));
-    const params = this.params(request, names);
-    return retryBeforeFirstPart(
-      () => this.streamOnce(params, names, options.signal),
+    return generateWith(
+      this.id,
       options.signal,
+      () => this.client.messages.create({ ...params, stream: false }, { signal: options.signal }),
+      (message) => toResponse(message, names),
     );
   }
 
-  private async *streamOnce(
-    params: MessageCreateParamsBase,
-    names: ToolNameMap,
-    signal: AbortSignal | undefined,
-  ): AsyncIterable<ModelStreamPart> {
-    let stream: AsyncIterable<RawMessageStreamEvent>;
-    try {
-      stream = await raceAbort(
-        this.client.messages.create({ ...params, stream: true }, { signal }),
-        signal,
-        () => new Error('aborted'),
-      );
-    } catch (error) {
-      throw toProviderError(error, this.context(signal, 'request'));
-    }
-    const folder = new EventFolder(names);
-    try {
-      for await (const event of stream) yield* folder.fold(event);
-    } catch (error) {
-      if (error instanceof ProviderError && error.code === 'bad_tool_arguments') throw error;
-      throw toProviderError(error, this.context(signal, 'stream'));
-    }
-    // The SDK ends an aborted stream quietly; the caller must still learn it was cancelled.
-    if (signal?.aborted) throw toProviderError(signal.reason, this.context(signal, 'stream'));
-    if (!folder.stopped) {
-      throw toProviderError(
-        new Error('the stream ended before message_stop'),
-        this.context(signal, 'stream'),
-      );
-    }
-  }
-
-  private context(signal: AbortSignal | undefined, phase: ErrorContext['phase']): ErrorContext {
-    return {
-      provider: 'anthropic',
-      modelId: this.modelId,
-      baseURL: this.baseURL,
-      maxRetries: this.maxRetries,
+  stream(request: ModelRequest, options: CallOptions = {}): AsyncIterable<ModelStreamPart> {
+    const names = toolNamesOf(request);
+    const params = this.params(request, names);
+    const { signal } = options;
+    return streamWith(
+      this.id,
       signal,
-      phase,
-      secrets: this.apiKey ? [this.apiKey] : [],
-    };
+      () => this.client.messages.create({ ...params, stream: true }, { signal }),
+      () => new EventFolder(names),
+    );
   }
 
   private params(request: ModelRequest, names: ToolNameMap): MessageCreateParamsBase {
@@ -362,5 +315,12 @@ class EventFolder {
         yield { type: 'finish', finishReason: finishReason(this.stopReason), usage: this.usage };
         break;
     }
+  }
+
+  /** The finish part came with message_stop; a stream without one was cut short. */
+  end(ctx: ErrorContext): Iterable<ModelStreamPart> {
+    if (!this.stopped)
+      throw toProviderError(new Error('the stream ended before message_stop'), ctx);
+    return [];
   }
 }

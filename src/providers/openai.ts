@@ -16,11 +16,16 @@ import type {
   Usage,
 } from '../model/language-model.ts';
 import type { ToolCall } from '../model/messages.ts';
-import { ProviderError } from '../model/provider-error.ts';
 import { type Fetch, guardFetch } from './fetch-guard.ts';
 import { type ErrorContext, parseToolArgs, toProviderError } from './map-error.ts';
-import { raceAbort, retryBeforeFirstPart, retryOnceAfterCut } from './stream-retry.ts';
-import { createToolNameMap, type ToolNameMap } from './tool-names.ts';
+import {
+  type AdapterIdentity,
+  adapterIdentity,
+  generateWith,
+  streamWith,
+  toolNamesOf,
+} from './sdk-call.ts';
+import type { ToolNameMap } from './tool-names.ts';
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 export const OPENAI_DEFAULT_MODEL = 'gpt-4.1-mini';
@@ -54,95 +59,54 @@ export class OpenAIModel implements LanguageModel {
   readonly modelId: string;
   readonly baseURL: string;
   private readonly client: OpenAI;
-  private readonly maxRetries: number;
-  /** Kept only to scrub it from error messages a provider echoes it in. */
-  private readonly apiKey: string | undefined;
+  /** For error messages; the key only to scrub it from those a provider echoes it in. */
+  private readonly id: AdapterIdentity;
 
   constructor(options: OpenAIModelOptions = {}) {
     this.modelId = options.model ?? OPENAI_DEFAULT_MODEL;
     this.baseURL = options.baseURL ?? OPENAI_DEFAULT_BASE_URL;
-    this.maxRetries = options.maxRetries ?? 2;
-    this.apiKey = options.apiKey;
+    this.id = adapterIdentity(this, options);
     this.client = new OpenAI({
       apiKey: options.apiKey ?? LOCAL_PLACEHOLDER_KEY,
       // Explicit values, so the SDK reads nothing from process.env behind the config's back.
       baseURL: this.baseURL,
       organization: options.organization ?? null,
       project: options.project ?? null,
-      maxRetries: this.maxRetries,
+      maxRetries: this.id.maxRetries,
       ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
       ...(options.fetch ? { fetch: guardFetch(options.fetch) } : {}),
     });
   }
 
   generate(request: ModelRequest, options: CallOptions = {}): Promise<ModelResponse> {
-    const names = createToolNameMap((request.tools ?? []).map((tool) => tool.name));
+    const names = toolNamesOf(request);
     const params = this.params(request, names);
-    const cancelled = () =>
-      toProviderError(options.signal?.reason, this.context(options.signal, 'request'));
-    const run = retryOnceAfterCut(async () => {
-      let completion: ChatCompletion;
-      try {
-        completion = await this.client.chat.completions.create(
+    return generateWith(
+      this.id,
+      options.signal,
+      () =>
+        this.client.chat.completions.create(
           { ...params, stream: false },
           { signal: options.signal },
-        );
-      } catch (error) {
-        throw toProviderError(error, this.context(options.signal, 'request'));
-      }
-      return toResponse(completion, names);
-    }, options.signal);
-    return raceAbort(run, options.signal, cancelled);
-  }
-
-  stream(request: ModelRequest, options: CallOptions = {}): AsyncIterable<ModelStreamPart> {
-    const names = createToolNameMap((request.tools ?? []).map((tool) => tool.name));
-    const params = this.params(request, names);
-    return retryBeforeFirstPart(
-      () => this.streamOnce(params, names, options.signal),
-      options.signal,
+        ),
+      (completion) => toResponse(completion, names),
     );
   }
 
-  private async *streamOnce(
-    params: ChatCompletionCreateParamsBase,
-    names: ToolNameMap,
-    signal: AbortSignal | undefined,
-  ): AsyncIterable<ModelStreamPart> {
-    let stream: AsyncIterable<ChatCompletionChunk>;
-    try {
-      stream = await raceAbort(
+  stream(request: ModelRequest, options: CallOptions = {}): AsyncIterable<ModelStreamPart> {
+    const names = toolNamesOf(request);
+    const params = this.params(request, names);
+    const { signal } = options;
+    return streamWith(
+      this.id,
+      signal,
+      () =>
         this.client.chat.completions.create(
           { ...params, stream: true, stream_options: { include_usage: true } },
           { signal },
         ),
-        signal,
-        () => new Error('aborted'),
-      );
-    } catch (error) {
-      throw toProviderError(error, this.context(signal, 'request'));
-    }
-    const state = new ChunkFolder(names);
-    try {
-      for await (const chunk of stream) yield* state.fold(chunk);
-    } catch (error) {
-      if (error instanceof ProviderError && error.code === 'bad_tool_arguments') throw error;
-      throw toProviderError(error, this.context(signal, 'stream'));
-    }
-    if (signal?.aborted) throw toProviderError(signal.reason, this.context(signal, 'stream'));
-    yield* state.end(this.context(signal, 'stream'));
-  }
-
-  private context(signal: AbortSignal | undefined, phase: ErrorContext['phase']): ErrorContext {
-    return {
-      provider: 'openai',
-      modelId: this.modelId,
-      baseURL: this.baseURL,
-      maxRetries: this.maxRetries,
-      signal,
-      phase,
-      secrets: this.apiKey ? [this.apiKey] : [],
-    };
+      () => new ChunkFolder(names),
+    );
   }
 
   private params(request: ModelRequest, names: ToolNameMap): ChatCompletionCreateParamsBase {

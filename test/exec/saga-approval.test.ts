@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { executePlan, MemoryJournalStore, type RunEvent, resumeRun } from '../../src/exec/index.ts';
 import type { Tool } from '../../src/tool/tool.ts';
+import { createBundledWorld } from '../../tools/index.ts';
 
 function world() {
   const calls: string[] = [];
@@ -191,6 +192,57 @@ describe('approval', () => {
     expect(denied).toMatchObject({
       status: 'failed',
       error: { name: 'ApprovalDenied', node: 'd' },
+    });
+  });
+
+  describe('a fallback alternative that requires approval', () => {
+    const plan = {
+      version: 1,
+      nodes: [
+        {
+          id: 'x',
+          call: 'always_fails',
+          args: {},
+          fallback: [{ call: 'delete_everything', args: {} }],
+        },
+      ],
+      output: '${x}',
+    };
+
+    it('is called once the approve callback says yes, and asked under its own key', async () => {
+      const world = createBundledWorld();
+      const asked: string[] = [];
+      const r = await executePlan(plan, {
+        tools: world.tools,
+        approve: (req) => {
+          asked.push(`${req.key}:${req.tool}`);
+          return true;
+        },
+      });
+      expect(r).toMatchObject({ status: 'succeeded', output: { deleted: true } });
+      expect(asked).toEqual(['x/fallback/0:delete_everything']);
+      expect(world.scenario.calls.get('delete_everything')).toBe(1);
+    });
+
+    it('fails with ApprovalDenied, never calling it, when the callback says no', async () => {
+      const world = createBundledWorld();
+      const r = await executePlan(plan, { tools: world.tools, approve: () => false });
+      expect(r).toMatchObject({ status: 'failed', error: { name: 'ApprovalDenied', node: 'x' } });
+      expect(world.scenario.calls.get('delete_everything') ?? 0).toBe(0);
+    });
+
+    it('with nobody to ask, suspends on it; resume --approve runs it', async () => {
+      const world = createBundledWorld();
+      const store = new MemoryJournalStore();
+      const r = await executePlan(plan, { tools: world.tools, store, runId: 'fb' });
+      expect(r).toMatchObject({
+        status: 'suspended',
+        waiting: [{ key: 'x/fallback/0', node: 'x', tool: 'delete_everything' }],
+      });
+      expect(world.scenario.calls.get('delete_everything') ?? 0).toBe(0);
+      const done = await resumeRun('fb', { tools: world.tools, store, approveNodes: ['x'] });
+      expect(done).toMatchObject({ status: 'succeeded', output: { deleted: true } });
+      expect(world.scenario.calls.get('delete_everything')).toBe(1);
     });
   });
 });
