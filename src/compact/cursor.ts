@@ -26,6 +26,11 @@ const NAME = /[A-Za-z_][A-Za-z0-9_]*(?:[.-][A-Za-z0-9_]+)*/y;
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const JSON_STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 
+/** `-0` survives JSON.parse but not JSON.stringify: read it as 0, as a JSON plan would. */
+export function noNegativeZero(_key: string, value: unknown): unknown {
+  return Object.is(value, -0) ? 0 : value;
+}
+
 /** JSON.parse reads `1e999` as Infinity, which no JSON plan can hold. */
 export function allFinite(value: unknown): boolean {
   if (typeof value === 'number') return Number.isFinite(value);
@@ -147,7 +152,7 @@ export class Cursor {
     if (n === undefined || isIdentChar(this.text[this.pos + n.length])) {
       this.fail(`expected ${what} (a number), found ${this.describe()}`);
     }
-    const value = Number(n);
+    const value = Number(n) + 0;
     if (!Number.isFinite(value)) this.fail(`number out of range: ${n}`);
     this.pos += n.length;
     return value;
@@ -188,7 +193,7 @@ export class Cursor {
     if (depth !== 0) this.fail(`unclosed "{": expected "}" to end ${what}`, start);
     const raw = this.text.slice(start, i + 1);
     try {
-      const value = JSON.parse(raw) as unknown;
+      const value = JSON.parse(raw, noNegativeZero) as unknown;
       if (!allFinite(value)) this.fail(`number out of range in ${what}`, start);
       this.pos = i + 1;
       return value as Record<string, unknown>;

@@ -3,6 +3,7 @@
  * what the printer writes is, by construction, what the parser reads back.
  */
 import { findExpressionEnd } from '../expr/template.ts';
+import { noNegativeZero } from './cursor.ts';
 import type { ScanContext } from './scan-expression.ts';
 
 export const KIND_WORDS = [
@@ -137,7 +138,7 @@ export function literalOf(src: string, jsonField: boolean): { value: unknown } |
   if (!jsonField && first !== '"') return undefined;
   if (first === undefined || !/["[{\-0-9tfn]/.test(first)) return undefined;
   try {
-    const value = JSON.parse(src) as unknown;
+    const value = JSON.parse(src, noNegativeZero) as unknown;
     if (!jsonField && typeof value !== 'string') return undefined;
     return { value };
   } catch {
