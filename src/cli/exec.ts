@@ -7,6 +7,7 @@ import type { RunResult } from '../exec/run-result.ts';
 import { loadRegistry } from '../tool/load-tools-module.ts';
 import { validatePlan } from '../validate/index.ts';
 import { addToolsOption } from './cli-options.ts';
+import { cancelOnSigint } from './interrupt.ts';
 import { terminalApprover } from './terminal-approver.ts';
 
 /**
@@ -66,21 +67,6 @@ async function readPlanFile(path: string, io: CliIo): Promise<unknown> {
   } catch (error) {
     throw new UsageError(`plan ${path} is not JSON: ${(error as Error).message}`);
   }
-}
-
-/** SIGINT cancels the run (tools see their signal abort); a second SIGINT exits at once. */
-export function cancelOnSigint(): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  let count = 0;
-  const onSigint = () => {
-    count += 1;
-    if (count === 1) {
-      process.stderr.write('\ntoolplan: cancelling (press Ctrl-C again to exit at once)\n');
-      controller.abort();
-    } else process.exit(130);
-  };
-  process.on('SIGINT', onSigint);
-  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
 }
 
 /** Prints a result the CLI way and returns the exit code. */

@@ -10,6 +10,7 @@ import type { SavedTask } from '../loop/task-store.ts';
 import type { TaskMode, TaskResult } from '../loop/task-types.ts';
 import { loadRegistry } from '../tool/load-tools-module.ts';
 import { addModelOptions, addToolsOption, collect } from './cli-options.ts';
+import { cancelOnSigint } from './interrupt.ts';
 import { modelFromOptions, progressLine } from './loop-support.ts';
 import { terminalApprover } from './terminal-approver.ts';
 
@@ -107,9 +108,7 @@ export async function runRun(
     finish = cli.finish;
     const registry = await loadRegistry(options.tools);
     const input = options.input === undefined ? undefined : parseInput(options.input);
-    const controller = new AbortController();
-    const onSignal = () => controller.abort(new Error('interrupted'));
-    process.once('SIGINT', onSignal);
+    const sigint = cancelOnSigint();
     const approve = terminalApprover();
     let result: TaskResult;
     try {
@@ -120,7 +119,7 @@ export async function runRun(
         syntax,
         reactStyle,
         store: new FileJournalStore(options.journal ?? DEFAULT_JOURNAL_DIR),
-        signal: controller.signal,
+        signal: sigint.signal,
         ...(approve ? { approve } : {}),
         ...(input ? { input } : {}),
         budgets: {
@@ -130,7 +129,7 @@ export async function runRun(
         onEvent: eventWriter(options, io),
       });
     } finally {
-      process.removeListener('SIGINT', onSignal);
+      sigint.dispose();
     }
     await finish();
     return report(result, options, io);
@@ -160,9 +159,7 @@ async function resumeRunTask(
     const cli = modelFromOptions({ ...options, ...savedModel(saved, options) });
     finish = cli.finish;
     const registry = await loadRegistry(options.tools);
-    const controller = new AbortController();
-    const onSignal = () => controller.abort(new Error('interrupted'));
-    process.once('SIGINT', onSignal);
+    const sigint = cancelOnSigint();
     const approve = terminalApprover();
     let result: TaskResult;
     try {
@@ -171,12 +168,12 @@ async function resumeRunTask(
         tools: registry,
         store,
         ...decisions,
-        signal: controller.signal,
+        signal: sigint.signal,
         ...(approve ? { approve } : {}),
         onEvent: eventWriter(options, io),
       });
     } finally {
-      process.removeListener('SIGINT', onSignal);
+      sigint.dispose();
     }
     await finish();
     return report(result, options, io);
