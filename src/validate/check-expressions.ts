@@ -11,13 +11,19 @@ import {
   schemaAt,
 } from './arg-types.ts';
 import { type CelTypes, elementType, isListType } from './cel-types.ts';
+import { CEL_TYPE_NAMES } from './check-shape.ts';
 import { type IssueList, preview } from './issues.ts';
+import { checkLiteralConditions } from './literal-conditions.ts';
 import { didYouMean } from './suggest.ts';
+import { topoOrder } from './topo-order.ts';
+import { commonType, literalType, outputTypeOf } from './value-types.ts';
 
 /**
  * Type-checks every expression in its scope, nodes in dependency order so that each
  * node's output type is known before the nodes that read it: a call is typed by its tool's
- * output schema, a value by its expression, a map by its body. Unknown stays dyn.
+ * output schema, a value by its expression, a map, loop, switch, try or race by its bodies.
+ * Each node is typed once and each expression checked once (a few that read a loop's
+ * `last` twice, see `#typeLast`), so the work is linear in the plan. Unknown stays dyn.
  */
 
 const ERROR_SCHEMA = {
@@ -43,6 +49,12 @@ export class ExpressionChecker {
   readonly #nodeType = new Map<GraphNode, string>();
   readonly #itemType = new Map<GraphNode, string>();
   readonly #siteType = new Map<ExprSite, string>();
+  /** A loop's `last`: its body's output type, known once the body is typed. */
+  readonly #lastType = new Map<GraphNode, string>();
+  /** Sites in a loop body that read `last` as dyn, passed, and are checked again. */
+  readonly #readsLast = new Map<GraphNode, ExprSite[]>();
+  /** Set while resolving a site's names: the loop whose `last` it reads. */
+  #readLast: GraphNode | undefined;
   readonly #errorType: string;
 
   /** Registers the types it needs; call before the types are sealed. */
@@ -73,9 +85,34 @@ export class ExpressionChecker {
     const raw = node.node as unknown as Record<string, unknown>;
     if (node.kind === 'map') this.#itemType.set(node, this.#mapItemType(node));
     for (const body of node.bodies) this.#list(body);
+    if (node.kind === 'loop') this.#typeLast(node);
     for (const site of later) this.#site(site);
-    this.#checkLiteralConditions(node, raw);
+    checkLiteralConditions(node, raw, this.#c.issues);
     this.#nodeType.set(node, this.#outputType(node, raw));
+  }
+
+  /**
+   * `last` is the previous iteration's body output, so its type is the body's, known only
+   * once the body is typed (its last node may be built from `last`). An expression that
+   * reads it is checked as usual with `last` as dyn; when that passes, it is checked again
+   * with `last` typed (here for body sites, at once for `while`), for what must fail at
+   * run time: a field the type does not have, an argument of the wrong type. What flows on
+   * is the type inferred under dyn, which is never too narrow; and the second check's
+   * other complaints (`last == null ? 0 : last.n`: int and double branches) are not errors
+   * at run time, so they are not reported.
+   */
+  #typeLast(loop: GraphNode): void {
+    const type = this.#bodyType(loop.bodies[0]);
+    this.#lastType.set(loop, type);
+    const sites = this.#readsLast.get(loop);
+    this.#readsLast.delete(loop);
+    if (type === 'dyn' || !sites) return;
+    for (const site of sites) this.#site(site, true);
+  }
+
+  #bodyType(list: ListScope | undefined): string {
+    const n = list?.nodes[list.nodes.length - 1];
+    return (n && this.#nodeType.get(n)) ?? 'dyn';
   }
 
   #mapItemType(node: GraphNode): string {
@@ -85,10 +122,6 @@ export class ExpressionChecker {
   }
 
   #outputType(node: GraphNode, raw: Record<string, unknown>): string {
-    const last = (list: ListScope | undefined) => {
-      const n = list?.nodes[list.nodes.length - 1];
-      return (n && this.#nodeType.get(n)) ?? 'dyn';
-    };
     switch (node.kind) {
       case 'call': {
         const tool = this.#c.toolOf.get(node);
@@ -102,22 +135,31 @@ export class ExpressionChecker {
           const site = node.sites.find(
             (s) => s.role === 'value' && s.pointer === `${node.pointer}/value`,
           );
-          return site ? (this.#siteType.get(site) ?? 'dyn') : 'dyn';
+          const t = site && this.#siteType.get(site);
+          return t ? outputTypeOf(t, this.#c.types) : 'dyn';
         }
         return literalType(v);
       }
       case 'map':
-        return `list<${last(node.bodies[0])}>`;
+        return `list<${this.#bodyType(node.bodies[0])}>`;
       case 'loop':
-        return last(node.bodies[0]);
-      case 'try':
-        return raw.catch === undefined ? last(node.bodies[0]) : 'dyn';
+        return this.#bodyType(node.bodies[0]);
+      case 'switch':
+        // A case without `do` leaves an empty body, whose output is unknown (dyn).
+        return commonType(node.bodies.map((b) => this.#bodyType(b)));
+      case 'try': {
+        const body = node.bodies.find((b) => b.role === 'try');
+        const caught = node.bodies.find((b) => b.role === 'catch');
+        const types = [this.#bodyType(body)];
+        if (raw.catch !== undefined) types.push(this.#bodyType(caught));
+        return commonType(types);
+      }
       case 'race':
         return this.#raceResultType(node);
       case 'paginate': {
         const site = node.sites.find((s) => s.role === 'items' && s.whole);
         const t = site ? this.#siteType.get(site) : undefined;
-        return t && isListType(t) ? t : 'list<dyn>';
+        return t && isListType(t) ? outputTypeOf(t, this.#c.types) : 'list<dyn>';
       }
       default:
         return 'dyn';
@@ -126,66 +168,20 @@ export class ExpressionChecker {
 
   /** A race gives one branch's output: typed only when every branch has the same type. */
   #raceResultType(node: GraphNode): string {
-    const types = new Set((node.bodies[0]?.nodes ?? []).map((n) => this.#nodeType.get(n) ?? 'dyn'));
-    return types.size === 1 ? [...types][0]! : 'dyn';
+    return commonType((node.bodies[0]?.nodes ?? []).map((n) => this.#nodeType.get(n) ?? 'dyn'));
   }
 
-  /** Conditions, lists and scores written as plain strings can never work. */
-  #checkLiteralConditions(node: GraphNode, raw: Record<string, unknown>): void {
+  /** Checks a site; `again` is the second check of one that read `last`, now typed. */
+  #site(site: ExprSite, again = false): void {
     const { issues } = this.#c;
-    const literal = (v: unknown) => typeof v === 'string' && !v.includes('${');
-    if (literal(raw.if))
-      issues.error(
-        `${node.pointer}/if`,
-        'not_boolean',
-        `"if" must be a boolean expression like "\${user.verified}", got the plain string ${preview(raw.if)}`,
-      );
-    if (node.kind === 'loop' && literal(raw.while))
-      issues.error(
-        `${node.pointer}/while`,
-        'not_boolean',
-        `"while" must be a boolean expression like "\${st.state != 'done'}", got the plain string ${preview(raw.while)}`,
-      );
-    if (node.kind === 'switch' && Array.isArray(raw.switch))
-      raw.switch.forEach((c, i) => {
-        const when = c && typeof c === 'object' ? (c as Record<string, unknown>).when : undefined;
-        if (literal(when))
-          issues.error(
-            `${node.pointer}/switch/${i}/when`,
-            'not_boolean',
-            `"when" must be a boolean expression like "\${stock.count > 0}", got the plain string ${preview(when)}`,
-          );
-      });
-    if (
-      node.kind === 'map' &&
-      raw.map !== undefined &&
-      !Array.isArray(raw.map) &&
-      !(typeof raw.map === 'string' && raw.map.includes('${'))
-    )
-      issues.error(
-        `${node.pointer}/map`,
-        'not_a_list',
-        `"map" must be a list or an expression giving one, like "\${input.user_ids}", got ${preview(raw.map)}`,
-      );
-    if (node.kind === 'race' && literal(raw.score))
-      issues.error(
-        `${node.pointer}/score`,
-        'not_a_number',
-        `"score" must be a number expression with \`result\` in scope, like "\${result.confidence}", got the plain string ${preview(raw.score)}`,
-      );
-    if (node.kind === 'paginate' && literal(raw.items))
-      issues.error(
-        `${node.pointer}/items`,
-        'not_a_list',
-        `"items" must be an expression giving the page's items, like "\${page.items}", got the plain string ${preview(raw.items)}`,
-      );
-  }
-
-  #site(site: ExprSite): void {
+    const before = issues.items.length;
+    this.#readLast = undefined;
     let type = 'string';
     for (const expr of site.exprs) {
+      // A node named like a CEL type is already a reserved_id issue; CEL would read the type.
+      if ([...expr.refs].some((r) => CEL_TYPE_NAMES.has(r))) continue;
       const vars: Array<[string, string]> = [];
-      for (const ref of expr.refs) vars.push([ref, this.#refType(site, ref)]);
+      for (const ref of expr.refs) vars.push([ref, this.#refType(site, ref, again)]);
       let result: TypeCheckResult;
       try {
         result = this.#c.types.check(expr.source, vars);
@@ -198,32 +194,42 @@ export class ExpressionChecker {
         return;
       }
       if (!result.valid) {
-        this.#report(site, result);
+        this.#report(site, result, again);
         return;
       }
       if (site.whole) type = result.type ?? 'dyn';
     }
-    this.#siteType.set(site, type);
+    // The type that flows on stays the first one: nodes after it are already typed.
+    if (!again) this.#siteType.set(site, type);
     this.#fits(site, type);
+    const loop = this.#readLast;
+    if (again || !loop || hasErrorSince(issues, before)) return;
+    if (this.#lastType.has(loop)) {
+      if (this.#lastType.get(loop) !== 'dyn') this.#site(site, true);
+      return;
+    }
+    const list = this.#readsLast.get(loop);
+    if (list) list.push(site);
+    else this.#readsLast.set(loop, [site]);
   }
 
-  #refType(site: ExprSite, ref: string): string {
+  #refType(site: ExprSite, ref: string, again: boolean): string {
     if (site.locals.has(ref)) {
-      const shadowed = ref !== 'input' ? lookupNode(site.scope, ref) : undefined;
+      const shadowed = ref !== 'input' && !again ? lookupNode(site.scope, ref) : undefined;
       if (shadowed && !(site.role === 'compensate_args' && site.owner?.id === ref))
         this.#c.issues.warn(
           site.pointer,
           'shadowed_name',
           `"${ref}" here means the local variable, not node "${ref}" (at ${shadowed.pointer}); rename the node to use it`,
         );
-      return this.#localType(site, ref);
+      return this.#localType(site, ref, again);
     }
     const target = lookupNode(site.scope, ref);
     if (!target) return 'dyn'; // Reported by the graph as unresolved.
     return this.#nodeType.get(target) ?? 'dyn';
   }
 
-  #localType(site: ExprSite, ref: string): string {
+  #localType(site: ExprSite, ref: string, again: boolean): string {
     const owner = site.owner;
     if (site.role === 'compensate_args' && owner && ref === owner.id) return this.#toolType(owner);
     if ((site.role === 'next' || site.role === 'items') && ref === 'page' && owner) {
@@ -243,7 +249,11 @@ export class ExpressionChecker {
         if (ref === 'index') return 'dyn';
       }
       if (l.role === 'catch' && ref === 'error') return this.#errorType;
-      if (l.role === 'loop' && (ref === 'iteration' || ref === 'last')) return 'dyn';
+      if (l.role === 'loop' && ref === 'iteration') return 'dyn';
+      if (l.role === 'loop' && ref === 'last' && o) {
+        this.#readLast = o;
+        return again ? (this.#lastType.get(o) ?? 'dyn') : 'dyn';
+      }
     }
     if (ref === 'input') return this.#c.inputType;
     return 'dyn';
@@ -254,7 +264,7 @@ export class ExpressionChecker {
     return tool?.outputSchema ? this.#c.types.known(tool.outputSchema) : 'dyn';
   }
 
-  #report(site: ExprSite, result: TypeCheckResult): void {
+  #report(site: ExprSite, result: TypeCheckResult, onlyFields = false): void {
     const err = result.error as
       | (Error & { code?: string; node?: { args?: unknown[] } })
       | undefined;
@@ -274,6 +284,7 @@ export class ExpressionChecker {
         return;
       }
     }
+    if (onlyFields) return;
     const hint =
       err?.code === 'no_such_overload'
         ? ' CEL does not convert types by itself: use string(x), double(x) or int(x); numbers from JSON are doubles.'
@@ -359,47 +370,8 @@ export class ExpressionChecker {
   }
 }
 
-function literalType(v: unknown): string {
-  if (typeof v === 'string') return 'string';
-  if (typeof v === 'number') return 'double';
-  if (typeof v === 'boolean') return 'bool';
-  if (Array.isArray(v)) return 'list<dyn>';
-  if (v && typeof v === 'object') return 'map<string, dyn>';
-  return 'dyn';
-}
-
-/** Siblings in dependency order (Kahn); nodes on a cycle come last, in list order. */
-export function topoOrder(list: ListScope): GraphNode[] {
-  const nodes = list.nodes;
-  if (nodes.length < 2) return nodes;
-  const indegree = new Map<GraphNode, number>();
-  const dependents = new Map<GraphNode, GraphNode[]>();
-  for (const n of nodes) {
-    let count = 0;
-    for (const id of n.deps) {
-      const dep = list.byId.get(id);
-      if (!dep || dep === n) continue;
-      count += 1;
-      const arr = dependents.get(dep);
-      if (arr) arr.push(n);
-      else dependents.set(dep, [n]);
-    }
-    indegree.set(n, count);
-  }
-  const queue = nodes.filter((n) => indegree.get(n) === 0);
-  const out: GraphNode[] = [];
-  for (let i = 0; i < queue.length; i++) {
-    const n = queue[i]!;
-    out.push(n);
-    for (const d of dependents.get(n) ?? []) {
-      const left = indegree.get(d)! - 1;
-      indegree.set(d, left);
-      if (left === 0) queue.push(d);
-    }
-  }
-  if (out.length < nodes.length) {
-    const done = new Set(out);
-    for (const n of nodes) if (!done.has(n)) out.push(n);
-  }
-  return out;
+function hasErrorSince(issues: IssueList, start: number): boolean {
+  for (let i = start; i < issues.items.length; i++)
+    if (issues.items[i]!.severity === 'error') return true;
+  return false;
 }

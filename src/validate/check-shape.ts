@@ -28,6 +28,23 @@ const CALL_SPEC_FIELDS = shapeKeys(CallSpec);
 /** A body stand-in that passes the first union member at once: bodies are walked by us. */
 const STUB = Object.freeze({ id: 'stub', call: 'stub' });
 
+/** CEL type names and namespaces: an identifier with one of these names is the type, not a node. */
+export const CEL_TYPE_NAMES: ReadonlySet<string> = new Set([
+  'bool',
+  'bytes',
+  'cel',
+  'double',
+  'google',
+  'int',
+  'list',
+  'map',
+  'null_type',
+  'optional',
+  'string',
+  'type',
+  'uint',
+]);
+
 /** Names an expression could never reach as a node id. */
 const RESERVED_IDS = new Set([
   'input',
@@ -55,6 +72,7 @@ const RESERVED_IDS = new Set([
   '__proto__',
   'constructor',
   'prototype',
+  ...CEL_TYPE_NAMES,
 ]);
 
 /** Hints for nodes with no kind: keys LLMs use for tool calls in other formats. */
@@ -318,7 +336,7 @@ function checkId(node: Record<string, unknown>, path: string, issues: IssueList)
     issues.error(
       `${path}/id`,
       'reserved_id',
-      `id "${id}" is reserved (${id === 'input' ? '`input` is the run input' : 'a CEL keyword or JavaScript prototype name'}); expressions could not refer to this node: rename it, e.g. "${id}_1"`,
+      `id "${id}" is reserved (${id === 'input' ? '`input` is the run input' : 'a CEL keyword, type name or JavaScript prototype name'}); expressions could not refer to this node: rename it, e.g. "${id}_1"`,
     );
   }
 }

@@ -197,6 +197,20 @@ describe('validatePlan: ids and kinds', () => {
     issueAt(r, '/nodes/1/id', 'reserved_id');
     issueAt(r, '/nodes/2/id', 'reserved_id');
   });
+  it('reserved_id for CEL type names, with no internal issue from referring to them', () => {
+    const r = validatePlan(
+      plan([
+        { id: 'list', value: '${ [1, 2] }' },
+        { id: 'map', value: "${ {'a': 1} }" },
+        { id: 'total', value: '${ size(list) + map.a }' },
+      ]),
+      registry,
+    );
+    issueAt(r, '/nodes/0/id', 'reserved_id');
+    issueAt(r, '/nodes/1/id', 'reserved_id');
+    expect(r.issues.map((i) => i.code)).not.toContain('internal');
+    expect(issueAt(r, '/nodes/0/id', 'reserved_id').message).toMatch(/rename it/);
+  });
   it('no_node_kind lists the kinds and hints at call', () => {
     const r = validatePlan(plan([{ id: 'a', tool: 'get_user' }]), registry);
     const i = issueAt(r, '/nodes/0', 'no_node_kind');
