@@ -36,17 +36,22 @@ export function resolveTool(ctx: RunContext, name: string): RegisteredTool {
   return tool;
 }
 
-function checkedArgs(tool: RegisteredTool, args: unknown): unknown {
+/** The InvalidArgs error for arguments that fail the tool's input schema, or undefined. */
+function argsError(tool: RegisteredTool, args: unknown): InvalidArgsError | undefined {
   const issues = checkArgs(tool, args);
-  if (issues.length > 0) {
-    throw new InvalidArgsError(
-      `arguments for ${tool.name} do not match its input schema: ${issues
-        .slice(0, 3)
-        .map((i) => `${i.path || '/'} ${i.message}`)
-        .join('; ')}`,
-      { retryable: false, details: { tool: tool.name, issues: issues.slice(0, 10) } },
-    );
-  }
+  if (issues.length === 0) return undefined;
+  return new InvalidArgsError(
+    `arguments for ${tool.name} do not match its input schema: ${issues
+      .slice(0, 3)
+      .map((i) => `${i.path || '/'} ${i.message}`)
+      .join('; ')}`,
+    { retryable: false, details: { tool: tool.name, issues: issues.slice(0, 10) } },
+  );
+}
+
+function checkedArgs(tool: RegisteredTool, args: unknown): unknown {
+  const error = argsError(tool, args);
+  if (error) throw error;
   return args;
 }
 
@@ -245,7 +250,12 @@ export function toError(thrown: unknown): ToolplanError {
   return thrown instanceof ToolplanError ? thrown : toToolplanError(thrown);
 }
 
-/** Waits for a person's go-ahead; the decision is journaled and survives resumes. */
+/**
+ * Waits for a person's go-ahead; the decision is journaled and survives resumes. `key` is
+ * the decision's key; `waiter`, when given, is the node instance that waits for it when
+ * that is not `key` (a fallback alternative decides under `<key>/fallback/<i>`, but the
+ * node waiting, and journaled as waiting, is the call node itself).
+ */
 async function awaitApproval(
   ctx: RunContext,
   key: string,
@@ -253,16 +263,27 @@ async function awaitApproval(
   tool: string,
   args: unknown,
   signal: AbortSignal,
+  waiter?: string,
 ): Promise<void> {
   const decided = ctx.journal.state.approvals.get(key);
   if (decided === undefined) {
-    ctx.journal.append({ type: 'node.waiting', key, node: nodeId, tool, args });
+    ctx.journal.append(
+      waiter === undefined
+        ? { type: 'node.waiting', key, node: nodeId, tool, args }
+        : { type: 'node.waiting', key: waiter, node: nodeId, tool, args, approval: key },
+    );
     let approved: boolean;
     if (ctx.approve) {
       await ctx.journal.flush();
       approved =
         (await ctx.approve({ runId: ctx.runId, key, node: nodeId, tool, args, signal })) === true;
-      ctx.journal.append({ type: 'approval.decided', key, approved, by: 'callback' });
+      ctx.journal.append({
+        type: 'approval.decided',
+        key,
+        approved,
+        by: 'callback',
+        ...(waiter === undefined ? {} : { waiter }),
+      });
     } else {
       // Nobody to ask: wait until the run has nothing else to do, then it suspends.
       ctx.waiting.set(key, { key, node: nodeId, tool, args });
@@ -321,11 +342,6 @@ async function approvedCall(ctx: RunContext, job: CallJob, approval: boolean): P
 
 function callNode(ctx: RunContext, job: CallJob, approval: boolean): unknown {
   const { node, frame, key, spec, tool, prep, args } = job;
-  const constArgs = node.args!.kind === 'const';
-  if (!(constArgs && prep.constArgsOk)) {
-    checkedArgs(tool, args);
-    if (constArgs) prep.constArgsOk = true;
-  }
   const target: CallTarget = {
     key,
     nodeId: node.id,
@@ -339,6 +355,15 @@ function callNode(ctx: RunContext, job: CallJob, approval: boolean): unknown {
     approved: true,
     start: approval ? undefined : { node: node.id, kind: node.kind },
   };
+  const constArgs = node.args!.kind === 'const';
+  if (!(constArgs && prep.constArgsOk)) {
+    const invalid = argsError(tool, args);
+    if (invalid) {
+      if (!node.fallback) throw invalid;
+      return fallbackAfterInvalidArgs(ctx, job, target, invalid, approval);
+    }
+    if (constArgs) prep.constArgsOk = true;
+  }
   if (!node.fallback) return callWithRetry(ctx, target);
   let out: unknown;
   try {
@@ -349,6 +374,27 @@ function callNode(ctx: RunContext, job: CallJob, approval: boolean): unknown {
   return isThenable(out)
     ? out.then(undefined, (error: unknown) => runFallbacks(ctx, job, target, error))
     : out;
+}
+
+/**
+ * The call's own arguments fail its input schema: the tool is not called, nor retried (the
+ * same arguments fail again), and the fallback chain takes over as after any failed call.
+ * The failure is journaled as the first try's, on a node journaled as started (with no
+ * `attempt`: no call was made), so the alternatives' tries and the node's end land on a
+ * running node and the reason is in the journal even when an alternative succeeds.
+ */
+function fallbackAfterInvalidArgs(
+  ctx: RunContext,
+  job: CallJob,
+  target: CallTarget,
+  error: InvalidArgsError,
+  approval: boolean,
+): Promise<unknown> {
+  const { node, key } = job;
+  // With approval the node was journaled as started before it waited.
+  if (!approval) ctx.journal.append({ type: 'node.started', key, node: node.id, kind: node.kind });
+  ctx.journal.append({ type: 'node.attempt_failed', key, attempt: 1, error: toErrorInfo(error) });
+  return runFallbacks(ctx, job, target, error);
 }
 
 /** The fallback chain, in order, after the call's own tries failed with `error`. */
@@ -369,7 +415,7 @@ async function runFallbacks(
       const altKey = `${key}/fallback/${i}`;
       const altArgs = argsFor(alt.args!, frame, node.refs);
       if (altTool.tool.requires_approval)
-        await awaitApproval(ctx, altKey, node.id, altTool.name, altArgs, frame.signal);
+        await awaitApproval(ctx, altKey, node.id, altTool.name, altArgs, frame.signal, key);
       return await callWithRetry(ctx, {
         ...target,
         start: undefined,

@@ -73,6 +73,11 @@ export type RunEvent =
     })
   | (Base & { type: 'node.attempt'; key: string; attempt: number; tool: string })
   | (Base & {
+      /**
+       * A try failed. With no try announced before it (attempt 1, InvalidArgs), the call's
+       * own arguments failed its input schema: the tool was not called, and its fallback
+       * alternatives follow.
+       */
       type: 'node.attempt_failed';
       key: string;
       attempt: number;
@@ -80,8 +85,30 @@ export type RunEvent =
       /** Backoff before the next try; absent when no retry follows. */
       retry_in_ms?: number;
     })
-  | (Base & { type: 'node.waiting'; key: string; node: string; tool: string; args: unknown })
-  | (Base & { type: 'approval.decided'; key: string; approved: boolean; by: string })
+  | (Base & {
+      type: 'node.waiting';
+      key: string;
+      node: string;
+      tool: string;
+      args: unknown;
+      /**
+       * The key the decision is asked and recorded under, when it is not `key`: a fallback
+       * alternative's call is approved under `<key>/fallback/<i>` while its node waits.
+       */
+      approval?: string;
+    })
+  | (Base & {
+      type: 'approval.decided';
+      /** The decision's key (`node.waiting`'s `approval` when it has one, else its `key`). */
+      key: string;
+      approved: boolean;
+      by: string;
+      /**
+       * The node instance that waited for a fallback alternative's decision: it runs on
+       * whatever the answer (that alternative, the next one, or its failure).
+       */
+      waiter?: string;
+    })
   | (Base & { type: 'node.succeeded'; key: string; output: unknown })
   | (Base & { type: 'node.failed'; key: string; error: ErrorInfo })
   | (Base & { type: 'node.skipped'; key: string; node: string; reason: 'condition' | 'dependency' })

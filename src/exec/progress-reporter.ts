@@ -31,7 +31,7 @@ export function describeEvent(e: RunEvent, t0: number): string | undefined {
     case 'node.attempt_failed':
       return `${at} ${e.key} attempt ${e.attempt} failed: ${e.error.name}: ${e.error.message}${e.retry_in_ms === undefined ? '' : `; retry in ${e.retry_in_ms} ms`}`;
     case 'node.waiting':
-      return `${at} ${e.key} waiting for approval to call ${e.tool} ${short(e.args)}`;
+      return `${at} ${e.key} waiting for approval${e.approval ? ` (${e.approval})` : ''} to call ${e.tool} ${short(e.args)}`;
     case 'approval.decided':
       return `${at} ${e.key} ${e.approved ? 'approved' : 'denied'} (${e.by})`;
     case 'node.succeeded':
@@ -53,14 +53,18 @@ export function describeEvent(e: RunEvent, t0: number): string | undefined {
 
 /**
  * Progress on stderr: NDJSON events (`--json`), a compact live view of node states that
- * redraws one line (a terminal), or plain timeline lines (a pipe or a file).
+ * redraws one line (a terminal), or plain timeline lines (a pipe or a file). The live line
+ * ends as the run does: its last drawing, left on screen, has the run's final counts.
  */
 export class ProgressReporter {
   readonly #out: NodeJS.WritableStream;
   readonly #mode: ProgressMode;
   #t0 = 0;
+  /** Started and not finished, waiting ones included. */
   readonly #running = new Set<string>();
-  readonly #counts = { succeeded: 0, failed: 0, skipped: 0, waiting: 0 };
+  /** Waiting for a person's decision: shown as waiting, not as running. */
+  readonly #waiting = new Set<string>();
+  readonly #counts = { succeeded: 0, failed: 0, skipped: 0 };
   #lastDraw = 0;
   #drawn = false;
 
@@ -81,32 +85,46 @@ export class ProgressReporter {
       return;
     }
     this.#track(e);
-    const important =
+    const printed =
       e.type === 'node.failed' ||
       e.type === 'run.finished' ||
       e.type === 'run.suspended' ||
       e.type === 'node.waiting';
-    if (important) {
+    if (printed) {
       this.#clear();
       const line = describeEvent(e, this.#t0);
       if (line) this.#out.write(`${line}\n`);
     }
     const now = Date.now();
-    if (e.type !== 'run.finished' && (important || now - this.#lastDraw > 100)) this.#draw(now);
+    // A decision changes what the line says at once (the person is looking at it); the
+    // end of the run always draws, so that the last line has the final counts.
+    if (printed || e.type === 'approval.decided' || now - this.#lastDraw > 100) this.#draw(now);
+    if (e.type === 'run.finished') this.#end();
   };
 
   #track(e: RunEvent): void {
-    if (e.type === 'node.started') this.#running.add(e.key);
-    else if (
-      e.type === 'node.succeeded' ||
-      e.type === 'node.failed' ||
-      e.type === 'node.cancelled'
-    ) {
-      this.#running.delete(e.key);
-      if (e.type === 'node.succeeded') this.#counts.succeeded += 1;
-      if (e.type === 'node.failed') this.#counts.failed += 1;
-    } else if (e.type === 'node.skipped') this.#counts.skipped += 1;
-    else if (e.type === 'node.waiting') this.#counts.waiting += 1;
+    switch (e.type) {
+      case 'node.started':
+        this.#running.add(e.key);
+        break;
+      case 'node.waiting':
+        this.#waiting.add(e.key);
+        break;
+      case 'approval.decided':
+        this.#waiting.delete(e.waiter ?? e.key);
+        break;
+      case 'node.succeeded':
+      case 'node.failed':
+      case 'node.cancelled':
+        this.#running.delete(e.key);
+        this.#waiting.delete(e.key);
+        if (e.type === 'node.succeeded') this.#counts.succeeded += 1;
+        if (e.type === 'node.failed') this.#counts.failed += 1;
+        break;
+      case 'node.skipped':
+        this.#counts.skipped += 1;
+        break;
+    }
   }
 
   #clear(): void {
@@ -114,16 +132,25 @@ export class ProgressReporter {
     this.#drawn = false;
   }
 
+  /** Leaves the drawn line on screen and moves past it. */
+  #end(): void {
+    if (this.#drawn) this.#out.write('\n');
+    this.#drawn = false;
+  }
+
   #draw(now: number): void {
     this.#lastDraw = now;
     const c = this.#counts;
-    const running = [...this.#running].slice(-4).join(' ');
-    const line = `running ${this.#running.size} | done ${c.succeeded} | failed ${c.failed} | skipped ${c.skipped} | waiting ${c.waiting}${running ? ` | ${running}` : ''}`;
+    const active: string[] = [];
+    for (const key of this.#running) if (!this.#waiting.has(key)) active.push(key);
+    const names = active.slice(-4).join(' ');
+    const line = `running ${active.length} | done ${c.succeeded} | failed ${c.failed} | skipped ${c.skipped} | waiting ${this.#waiting.size}${names ? ` | ${names}` : ''}`;
     this.#out.write(`\r\x1b[K${line.slice(0, 160)}`);
     this.#drawn = true;
   }
 
+  /** After the run returned (finished or suspended): the last counts stay on screen. */
   finish(): void {
-    if (this.#mode === 'live') this.#clear();
+    if (this.#mode === 'live') this.#end();
   }
 }

@@ -138,8 +138,10 @@ export function applyEvent(state: RunState, e: RunEvent): RunState {
       break;
     case 'approval.decided': {
       state.approvals.set(e.key, e.approved);
-      const r = state.nodes.get(e.key);
-      if (r?.status === 'waiting' && e.approved) move(r, 'running');
+      // A node denied its own call stays waiting until it fails; one that waited for a
+      // fallback alternative goes on running either way (the next alternative may follow).
+      const r = state.nodes.get(e.waiter ?? e.key);
+      if (r?.status === 'waiting' && (e.approved || e.waiter !== undefined)) move(r, 'running');
       break;
     }
     case 'node.succeeded': {

@@ -4,12 +4,12 @@ import type { NodeStatus, RunStatus } from './events.ts';
 /**
  * The legal lifecycles. A node with no event yet is `pending`. The transitions back to
  * `pending` (and `compensating -> succeeded`) only happen when a run is resumed: what was
- * in flight when the process died is run again. `pending -> waiting` is a fallback
- * alternative that needs approval: it has a key of its own for the decision
- * (`<key>/fallback/<i>`) but is never started, since its calls are journaled on its node.
+ * in flight when the process died is run again. A node waits only once started: a call
+ * node for its own approval, or for a fallback alternative's (decided under a key of its
+ * own, `<key>/fallback/<i>`, but waited for by the node, on which its calls are journaled).
  */
 const NODE: Record<NodeStatus, readonly NodeStatus[]> = {
-  pending: ['running', 'waiting', 'skipped', 'cancelled'],
+  pending: ['running', 'skipped', 'cancelled'],
   running: ['waiting', 'succeeded', 'failed', 'cancelled', 'pending'],
   waiting: ['running', 'failed', 'cancelled', 'pending'],
   succeeded: ['compensating'],

@@ -10,6 +10,22 @@ const repo = resolve(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'toolplan-tty-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const plan = join(dir, 'plan.json');
+const fallbackPlan = join(dir, 'fallback-plan.json');
+writeFileSync(
+  fallbackPlan,
+  JSON.stringify({
+    version: 1,
+    nodes: [
+      {
+        id: 'x',
+        call: 'always_fails',
+        args: {},
+        fallback: [{ call: 'delete_everything', args: { reason: 'test' } }],
+      },
+    ],
+    output: '${x}',
+  }),
+);
 writeFileSync(
   plan,
   JSON.stringify({
@@ -27,6 +43,7 @@ writeFileSync(
 function onTerminal(
   answer: string,
   runId: string,
+  planFile = plan,
 ): Promise<{ code: number | null; screen: string }> {
   if (!existsSync('/usr/bin/script'))
     throw new Error('needs /usr/bin/script (Debian package bsdutils)');
@@ -34,7 +51,7 @@ function onTerminal(
     process.execPath,
     join(repo, 'bin', 'toolplan'),
     'exec',
-    plan,
+    planFile,
     '--tools',
     join(repo, 'tools', 'index.ts'),
     '--journal',
@@ -66,12 +83,35 @@ function onTerminal(
   });
 }
 
+/**
+ * The live view's status lines, as drawn: each drawing starts with a carriage return and a
+ * clear-line, and runs to the next carriage return or newline.
+ */
+function statusLines(screen: string): string[] {
+  return screen
+    .split(/[\r\n]+/)
+    .map((l) => l.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').trim())
+    .filter((l) => /^running \d+ \| done \d+ \|/.test(l));
+}
+
+/** What was drawn after the person answered the question. */
+function afterAnswer(screen: string): string {
+  const at = screen.search(/\[y\/N\]/);
+  expect(at, screen).toBeGreaterThan(0);
+  return screen.slice(at);
+}
+
 describe('exec on a terminal', () => {
   it('asks before an approval-gated call and runs it on "y"', async () => {
     const { code, screen } = await onTerminal('y', 'tty-yes');
     expect(screen).toMatch(/approve mail: call send_email/);
     expect(code, screen).toBe(0);
     expect(screen).toMatch(/"status": "sent"/);
+    // The live line follows the decision, and its last drawing has the final counts.
+    const after = statusLines(afterAnswer(screen));
+    expect(after.length, screen).toBeGreaterThan(0);
+    for (const line of after) expect(line, screen).toMatch(/\| waiting 0\b/);
+    expect(after.at(-1), screen).toBe('running 0 | done 1 | failed 0 | skipped 0 | waiting 0');
   });
 
   it('denies on "n": the run fails with ApprovalDenied and nothing is sent', async () => {
@@ -79,5 +119,18 @@ describe('exec on a terminal', () => {
     expect(code, screen).toBe(1);
     expect(screen).toMatch(/ApprovalDenied/);
     expect(screen).not.toMatch(/"status": "sent"/);
+    const after = statusLines(afterAnswer(screen));
+    for (const line of after) expect(line, screen).toMatch(/\| waiting 0\b/);
+    expect(after.at(-1), screen).toBe('running 0 | done 0 | failed 1 | skipped 0 | waiting 0');
+  });
+
+  it('a fallback alternative that needs approval: asked under its own key; the run ends with one node done', async () => {
+    const { code, screen } = await onTerminal('y', 'tty-fallback', fallbackPlan);
+    expect(screen).toMatch(/approve x\/fallback\/0: call delete_everything/);
+    expect(code, screen).toBe(0);
+    expect(screen).toMatch(/"deleted": true/);
+    const after = statusLines(afterAnswer(screen));
+    for (const line of after) expect(line, screen).toMatch(/\| waiting 0\b/);
+    expect(after.at(-1), screen).toBe('running 0 | done 1 | failed 0 | skipped 0 | waiting 0');
   });
 });

@@ -2,7 +2,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { backoffDelay, executePlan, type RunEvent, resolveRetry } from '../../src/exec/index.ts';
+import {
+  backoffDelay,
+  executePlan,
+  foldEvents,
+  type RunEvent,
+  resolveRetry,
+} from '../../src/exec/index.ts';
 import type { Tool } from '../../src/tool/tool.ts';
 
 /** Retries, backoff with jitter, `retry.on`, timeouts per attempt and fallback chains. */
@@ -355,5 +361,170 @@ describe('fallback chains', () => {
     );
     expect(result).toMatchObject({ status: 'failed', error: { name: 'BudgetExceeded' } });
     expect(tries.map((t) => t.tool)).toEqual(['a']);
+  });
+});
+
+describe('a call whose own arguments fail its input schema at run time (InvalidArgs)', () => {
+  /** `greet` wants a string name; `${user.id}` resolves to a number when the plan runs. */
+  function greetWorld(tries: Try[]) {
+    const greet: Tool = {
+      name: 'greet',
+      description: 'greets a name',
+      inputSchema: z.object({ name: z.string() }),
+      execute: ({ name }: { name: string }, ctx) => {
+        tries.push({ tool: 'greet', key: ctx.idempotencyKey, attempt: ctx.attempt });
+        return { hello: name };
+      },
+    };
+    const user: Tool = {
+      name: 'get_user',
+      description: 'a user',
+      inputSchema: z.object({}),
+      execute: () => ({ id: 7, name: 'Ada' }),
+    };
+    return [greet, user];
+  }
+
+  async function run(call: Record<string, unknown>, tries: Try[], extra: Tool[] = []) {
+    const events: RunEvent[] = [];
+    const result = await executePlan(
+      {
+        version: 1,
+        nodes: [
+          { id: 'user', call: 'get_user' },
+          {
+            id: 'g',
+            call: 'greet',
+            args: { name: '${user.id}' },
+            retry: { attempts: 3, delay_ms: 0, on: ['InvalidArgs', 'ToolError'] },
+            ...call,
+          },
+        ],
+        output: '${g}',
+      },
+      { tools: [...greetWorld(tries), ...extra], runId: 'IA', onEvent: (e) => events.push(e) },
+    );
+    // The journal folds without an illegal transition to the state the run reported.
+    const folded = foldEvents(events, 'IA');
+    expect(folded.status).toBe(result.status);
+    expect(Object.fromEntries([...folded.nodes].map(([k, r]) => [k, r.status]))).toMatchObject(
+      result.status === 'succeeded' ? { user: 'succeeded', g: 'succeeded' } : { g: 'failed' },
+    );
+    const ofG = events.filter((e) => 'key' in e && e.key === 'g');
+    return { result, events: ofG };
+  }
+
+  it('goes on to a value alternative, never calling the tool nor retrying', async () => {
+    const tries: Try[] = [];
+    const { result, events } = await run(
+      { fallback: [{ value: "${ {'hello': user.name} }" }] },
+      tries,
+    );
+    expect(result).toMatchObject({ status: 'succeeded', output: { hello: 'Ada' } });
+    expect(tries).toEqual([]);
+    // get_user only: the invalid call was never made.
+    expect(result.stats.toolCalls).toBe(1);
+    expect(events.map((e) => e.type)).toEqual([
+      'node.started',
+      'node.attempt_failed',
+      'node.succeeded',
+    ]);
+    // The start is not a try (no call was made); the failure says why, and that no retry follows.
+    expect(events[0]).not.toHaveProperty('attempt');
+    expect(events[1]).toMatchObject({
+      attempt: 1,
+      error: { name: 'InvalidArgs', code: 'invalid_args' },
+    });
+    expect(events[1]).not.toHaveProperty('retry_in_ms');
+  });
+
+  it('goes on to another call, which is journaled as a try of the node', async () => {
+    const tries: Try[] = [];
+    const { tool: b } = scripted('b', ['ok'], tries);
+    const { result, events } = await run({ fallback: [{ call: 'b', args: {} }] }, tries, [b]);
+    expect(result).toMatchObject({ status: 'succeeded', output: { from: 'b', attempt: 1 } });
+    expect(tries).toEqual([{ tool: 'b', key: 'IA/g/fallback/0', attempt: 1 }]);
+    expect(result.stats.toolCalls).toBe(2);
+    expect(events.map((e) => `${e.type}${'tool' in e ? `:${e.tool}` : ''}`)).toEqual([
+      'node.started',
+      'node.attempt_failed',
+      'node.attempt:b',
+      'node.succeeded',
+    ]);
+  });
+
+  it('an alternative whose own arguments are invalid too gives way to the next', async () => {
+    const tries: Try[] = [];
+    const { result } = await run(
+      {
+        fallback: [
+          { call: 'greet', args: { name: '${user.id + 1}' } },
+          { call: 'greet', args: { name: '${user.name}' } },
+        ],
+      },
+      tries,
+    );
+    expect(result).toMatchObject({ status: 'succeeded', output: { hello: 'Ada' } });
+    expect(tries).toEqual([{ tool: 'greet', key: 'IA/g/fallback/1', attempt: 1 }]);
+  });
+
+  it('with no fallback, fails at once with InvalidArgs, as before', async () => {
+    const tries: Try[] = [];
+    const { result, events } = await run({}, tries);
+    expect(result).toMatchObject({
+      status: 'failed',
+      error: { name: 'InvalidArgs', node: 'g', details: { tool: 'greet' } },
+    });
+    expect(tries).toEqual([]);
+    expect(events.map((e) => e.type)).toEqual(['node.started', 'node.failed']);
+  });
+
+  it('when every alternative fails, the last error goes on', async () => {
+    const tries: Try[] = [];
+    const { tool: b } = scripted('b', ['Second'], tries);
+    const { result } = await run({ fallback: [{ call: 'b', args: {} }] }, tries, [b]);
+    expect(result).toMatchObject({ status: 'failed', error: { name: 'Second', node: 'g' } });
+    expect(tries.map((t) => t.key)).toEqual(['IA/g/fallback/0']);
+  });
+
+  it('after its own approval, an approval-gated call with invalid arguments falls back too', async () => {
+    const tries: Try[] = [];
+    const asked: string[] = [];
+    const events: RunEvent[] = [];
+    const result = await executePlan(
+      {
+        version: 1,
+        nodes: [
+          { id: 'user', call: 'get_user' },
+          {
+            id: 'g',
+            call: 'greet',
+            approval: true,
+            args: { name: '${user.id}' },
+            fallback: [{ value: 'nobody' }],
+          },
+        ],
+        output: '${g}',
+      },
+      {
+        tools: greetWorld(tries),
+        onEvent: (e) => events.push(e),
+        approve: (req) => {
+          asked.push(req.key);
+          return true;
+        },
+      },
+    );
+    expect(result).toMatchObject({ status: 'succeeded', output: 'nobody' });
+    expect(asked).toEqual(['g']);
+    expect(tries).toEqual([]);
+    expect(events.filter((e) => 'key' in e && e.key === 'g').map((e) => e.type)).toEqual([
+      'node.started',
+      'node.waiting',
+      'approval.decided',
+      'node.attempt_failed',
+      'node.succeeded',
+    ]);
+    expect(foldEvents(events).nodes.get('g')!.status).toBe('succeeded');
   });
 });

@@ -87,6 +87,43 @@ describe('run state fold', () => {
     expect(() => foldEvents([e({ type: 'run.resumed' })])).toThrow(/illegal transition/);
   });
 
+  it("a fallback alternative's decision: kept under its key; its node waits, then runs on", () => {
+    for (const approved of [true, false]) {
+      const events = [
+        started,
+        e({ type: 'node.started', key: 'x', node: 'x', kind: 'call', attempt: 1, tool: 't' }),
+        e({
+          type: 'node.waiting',
+          key: 'x',
+          node: 'x',
+          tool: 'g',
+          args: {},
+          approval: 'x/fallback/0',
+        }),
+      ];
+      expect(foldEvents(events).nodes.get('x')!.status).toBe('waiting');
+      const s = foldEvents([
+        ...events,
+        e({ type: 'approval.decided', key: 'x/fallback/0', approved, by: 'callback', waiter: 'x' }),
+      ]);
+      // Denied or not, the node goes on (to the next alternative, or to its failure).
+      expect(s.nodes.get('x')!.status).toBe('running');
+      expect(s.approvals.get('x/fallback/0')).toBe(approved);
+      expect(s.approvals.has('x')).toBe(false);
+      expect([...s.nodes.keys()]).toEqual(['x']);
+    }
+  });
+
+  it('a node waits for approval only once started', () => {
+    expect(canMoveNode('pending', 'waiting')).toBe(false);
+    expect(() =>
+      foldEvents([
+        started,
+        e({ type: 'node.waiting', key: 'x/fallback/0', node: 'x', tool: 'g', args: {} }),
+      ]),
+    ).toThrow(/illegal transition pending -> waiting/);
+  });
+
   it('state machines: finished states are final', () => {
     for (const to of ['running', 'pending', 'succeeded'] as const)
       expect(canMoveNode('failed', to)).toBe(false);

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { executePlan, MemoryJournalStore, type RunEvent, resumeRun } from '../../src/exec/index.ts';
+import {
+  executePlan,
+  foldEvents,
+  MemoryJournalStore,
+  type RunEvent,
+  resumeRun,
+} from '../../src/exec/index.ts';
 import type { Tool } from '../../src/tool/tool.ts';
 import { createBundledWorld } from '../../tools/index.ts';
 
@@ -243,6 +249,124 @@ describe('approval', () => {
       const done = await resumeRun('fb', { tools: world.tools, store, approveNodes: ['x'] });
       expect(done).toMatchObject({ status: 'succeeded', output: { deleted: true } });
       expect(world.scenario.calls.get('delete_everything')).toBe(1);
+      // One node, finished: the decision's key is not a node of its own.
+      expect(done.stats.nodes).toEqual({ succeeded: 1 });
+      expect(foldEvents(await store.read('fb')).nodes.size).toBe(1);
+    });
+
+    /** The run's journal, checked to fold to what the run reported. */
+    async function journaled(approve: (key: string) => boolean, p: object = plan) {
+      const world = createBundledWorld();
+      const events: RunEvent[] = [];
+      const r = await executePlan(p, {
+        tools: world.tools,
+        onEvent: (e) => events.push(e),
+        approve: (req) => approve(req.key),
+      });
+      const folded = foldEvents(events);
+      const statuses = Object.fromEntries([...folded.nodes].map(([k, n]) => [k, n.status]));
+      const timeline = events
+        .filter((e) => e.type.startsWith('node.') || e.type === 'approval.decided')
+        .map((e) => {
+          // What the journal says happened, without timing and payloads.
+          const rest: Record<string, unknown> = { ...e };
+          for (const k of ['seq', 'at', 'error', 'output', 'args']) delete rest[k];
+          return rest;
+        });
+      return { r, statuses, timeline, world };
+    }
+
+    it('after a yes, the run ends with its one node succeeded, none left running', async () => {
+      const { r, statuses, timeline } = await journaled(() => true);
+      expect(r.status).toBe('succeeded');
+      expect(r.stats.nodes).toEqual({ succeeded: 1 });
+      expect(statuses).toEqual({ x: 'succeeded' });
+      // The node waits for the alternative's decision, recorded under the alternative's key.
+      expect(timeline).toEqual([
+        {
+          type: 'node.started',
+          key: 'x',
+          node: 'x',
+          kind: 'call',
+          attempt: 1,
+          tool: 'always_fails',
+        },
+        { type: 'node.attempt_failed', key: 'x', attempt: 1 },
+        {
+          type: 'node.waiting',
+          key: 'x',
+          node: 'x',
+          tool: 'delete_everything',
+          approval: 'x/fallback/0',
+        },
+        {
+          type: 'approval.decided',
+          key: 'x/fallback/0',
+          approved: true,
+          by: 'callback',
+          waiter: 'x',
+        },
+        { type: 'node.attempt', key: 'x', attempt: 1, tool: 'delete_everything' },
+        { type: 'node.succeeded', key: 'x' },
+      ]);
+    });
+
+    it('after a no, the run ends with its one node failed, none left waiting', async () => {
+      const { r, statuses, timeline } = await journaled(() => false);
+      expect(r).toMatchObject({ status: 'failed', error: { name: 'ApprovalDenied', node: 'x' } });
+      expect(r.stats.nodes).toEqual({ failed: 1 });
+      expect(statuses).toEqual({ x: 'failed' });
+      expect(timeline.map((e) => e.type).slice(-3)).toEqual([
+        'node.waiting',
+        'approval.decided',
+        'node.failed',
+      ]);
+    });
+
+    it('a no to one alternative lets the next one run, from a node that runs on', async () => {
+      const withNext = {
+        ...plan,
+        nodes: [{ ...plan.nodes[0]!, fallback: [...plan.nodes[0]!.fallback, { value: 'kept' }] }],
+      };
+      const { r, statuses, world } = await journaled(() => false, withNext);
+      expect(r).toMatchObject({ status: 'succeeded', output: 'kept' });
+      expect(r.stats.nodes).toEqual({ succeeded: 1 });
+      expect(statuses).toEqual({ x: 'succeeded' });
+      expect(world.scenario.calls.get('delete_everything') ?? 0).toBe(0);
+    });
+
+    it('the node and its alternative are decided under their own keys', async () => {
+      const gated = {
+        version: 1,
+        nodes: [
+          {
+            id: 'x',
+            call: 'always_fails',
+            approval: true,
+            args: {},
+            fallback: [{ call: 'delete_everything', args: {} }],
+          },
+        ],
+        output: '${x}',
+      };
+      const asked: string[] = [];
+      const { r, statuses } = await journaled((key) => {
+        asked.push(key);
+        return key === 'x';
+      }, gated);
+      expect(asked).toEqual(['x', 'x/fallback/0']);
+      expect(r).toMatchObject({ status: 'failed', error: { name: 'ApprovalDenied' } });
+      expect(statuses).toEqual({ x: 'failed' });
+      // A no to the call itself stops the node: its alternatives are not tried.
+      asked.length = 0;
+      const denied = await journaled((key) => {
+        asked.push(key);
+        return false;
+      }, gated);
+      expect(asked).toEqual(['x']);
+      expect(denied.r).toMatchObject({ status: 'failed', error: { name: 'ApprovalDenied' } });
+      expect(denied.world.scenario.calls.get('always_fails') ?? 0).toBe(0);
+      expect(denied.statuses).toEqual({ x: 'failed' });
     });
   });
 });
