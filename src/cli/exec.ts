@@ -91,7 +91,9 @@ export function reportResult(result: RunResult, io: CliIo, journalDir: string): 
     default: {
       const e = result.error;
       const usage = e.name === 'ConfigError';
-      io.stderr.write(`toolplan: ${e.name}: ${e.message}${e.node ? ` (node ${e.node})` : ''}\n`);
+      io.stderr.write(
+        `toolplan: ${e.name}: ${e.message}${e.node && !e.message.includes(`(node ${e.node})`) ? ` (node ${e.node})` : ''}\n`,
+      );
       if (result.status === 'failed' && !usage)
         io.stderr.write(
           `  run ${result.runId}: toolplan runs show ${result.runId} --journal ${journalDir}\n`,

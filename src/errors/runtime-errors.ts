@@ -103,13 +103,24 @@ export function toToolplanError(value: unknown): ToolplanError {
     if (value.name && value.name !== 'Error') err.name = value.name;
     return err;
   }
-  let text: string;
-  try {
-    text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
-  } catch {
-    text = String(value);
-  }
-  return new ToolError(`tool threw a non-Error value: ${text.slice(0, 500)}`, {
+  return new ToolError(`tool threw a non-Error value: ${describeThrown(value).slice(0, 500)}`, {
     details: { thrown: typeof value },
   });
+}
+
+/** Text for any thrown value, even one whose JSON and toString both throw. */
+function describeThrown(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'bigint' || typeof value === 'symbol') return String(value);
+  try {
+    const json = JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
+    if (json !== undefined) return json;
+  } catch {
+    // Cycles and throwing getters: fall through to String.
+  }
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }

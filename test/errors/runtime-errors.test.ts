@@ -218,3 +218,23 @@ describe('toToolplanError', () => {
     );
   });
 });
+
+describe('toToolplanError on values that resist being written down', () => {
+  it('handles an object whose JSON and toString both throw', () => {
+    const hostile = { toString: false, '': 0n } as unknown;
+    const err = toToolplanError(hostile);
+    expect(err.name).toBe('ToolError');
+    expect(err.message).toContain('non-Error value');
+    expect(err.message).toContain('0n');
+  });
+
+  it('handles a cycle with a throwing toString', () => {
+    const cyclic: Record<string, unknown> = {
+      toString() {
+        throw new Error('no');
+      },
+    };
+    cyclic.self = cyclic;
+    expect(toToolplanError(cyclic).message).toContain('[object Object]');
+  });
+});
