@@ -3,7 +3,7 @@ import { type CompiledValue, compileValue, refsOfValue } from '../expr/compiled-
 import { holdExpressionCache } from '../expr/expression.ts';
 import { buildPlanGraph, type GraphNode, type ListScope } from '../plan/plan-graph.ts';
 import type { NodeKind, PlanNode, PlanT } from '../plan/plan-schema.ts';
-import { buildListGraph, dependentCount, type ListGraph } from './dataflow.ts';
+import { buildListGraphFlat, dependentCount, type ListGraph } from './dataflow.ts';
 
 /**
  * A plan turned into what the executor walks: every `${ }` parsed once, every list's
@@ -106,24 +106,28 @@ function compileGraph(plan: PlanT): CompiledPlan {
 
 function compileList(scope: ListScope): CList {
   const size = scope.nodes.length;
-  const deps: number[][] = new Array(size);
   const nodes: CNode[] = new Array(size);
-  const none: number[] = [];
+  // `deps` holds ids of this list's nodes; the graph knows each one's position. Two passes
+  // into flat arrays rather than an array per node: the list's graph is all that stays.
+  const depStart = new Int32Array(size + 1);
   for (let i = 0; i < size; i++) {
     const g = scope.nodes[i]!;
-    // `deps` holds ids of this list's nodes; the graph knows each one's position.
-    let d = none;
-    if (g.deps.size > 0) {
-      d = [];
-      for (const id of g.deps) {
-        const j = scope.byId.get(id)?.index;
-        if (j !== undefined) d.push(j);
-      }
-    }
-    deps[i] = d;
+    let count = 0;
+    if (g.deps.size > 0)
+      for (const id of g.deps) if (scope.byId.get(id)?.index !== undefined) count++;
+    depStart[i + 1] = depStart[i]! + count;
     nodes[i] = compileNode(g);
   }
-  const graph = buildListGraph(deps);
+  const deps = new Int32Array(depStart[size]!);
+  for (let i = 0, p = 0; i < size; i++) {
+    const g = scope.nodes[i]!;
+    if (g.deps.size === 0) continue;
+    for (const id of g.deps) {
+      const j = scope.byId.get(id)?.index;
+      if (j !== undefined) deps[p++] = j;
+    }
+  }
+  const graph = buildListGraphFlat(size, depStart, deps);
   const sinks: number[] = [];
   for (let i = 0; i < graph.size; i++) if (dependentCount(graph, i) === 0) sinks.push(i);
   return { nodes, graph, sinks };

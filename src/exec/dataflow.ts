@@ -23,12 +23,32 @@ export interface ListGraph {
 
 export function buildListGraph(deps: ReadonlyArray<ReadonlyArray<number>>): ListGraph {
   const size = deps.length;
+  const depStart = new Int32Array(size + 1);
+  for (let i = 0; i < size; i++) depStart[i + 1] = depStart[i]! + deps[i]!.length;
+  const flat = new Int32Array(depStart[size]!);
+  for (let i = 0, p = 0; i < size; i++) {
+    const d = deps[i]!;
+    for (let k = 0; k < d.length; k++) flat[p++] = d[k]!;
+  }
+  return buildListGraphFlat(size, depStart, flat);
+}
+
+/**
+ * `buildListGraph` from dependencies already flat: node i depends on `deps[depStart[i] ..
+ * depStart[i + 1])`. The compiler uses it so that a list of 100,000 nodes does not build
+ * an array per node only to drop it.
+ */
+export function buildListGraphFlat(
+  size: number,
+  depStart: Int32Array,
+  deps: Int32Array,
+): ListGraph {
   const depCount = new Int32Array(size);
   const outDegree = new Int32Array(size);
   for (let i = 0; i < size; i++) {
-    const d = deps[i]!;
-    depCount[i] = d.length;
-    for (const j of d) {
+    depCount[i] = depStart[i + 1]! - depStart[i]!;
+    for (let k = depStart[i]!; k < depStart[i + 1]!; k++) {
+      const j = deps[k]!;
       if (j < 0 || j >= size || j === i)
         throw new InternalError('bad_dependency', `node #${i} depends on #${j}`);
       outDegree[j]! += 1;
@@ -39,9 +59,8 @@ export function buildListGraph(deps: ReadonlyArray<ReadonlyArray<number>>): List
   const dependents = new Int32Array(dependentsStart[size]!);
   const fill = dependentsStart.slice(0, size);
   for (let i = 0; i < size; i++) {
-    const d = deps[i]!;
-    for (let k = 0; k < d.length; k++) {
-      const j = d[k]!;
+    for (let k = depStart[i]!; k < depStart[i + 1]!; k++) {
+      const j = deps[k]!;
       dependents[fill[j]!] = i;
       fill[j]! += 1;
     }
