@@ -20,11 +20,11 @@ import type {
 import type { ToolCall } from '../model/messages.ts';
 import { type Fetch, guardFetch } from './fetch-guard.ts';
 import { type ErrorContext, parseToolArgs, toProviderError } from './map-error.ts';
-import { LOCAL_PLACEHOLDER_KEY } from './openai.ts';
 import {
   type AdapterIdentity,
   adapterIdentity,
   generateWith,
+  LOCAL_PLACEHOLDER_KEY,
   streamWith,
   toolNamesOf,
 } from './sdk-call.ts';

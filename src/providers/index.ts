@@ -17,10 +17,10 @@ export {
 } from './config.ts';
 export type { Fetch } from './fetch-guard.ts';
 export {
-  LOCAL_PLACEHOLDER_KEY,
   OPENAI_DEFAULT_BASE_URL,
   OPENAI_DEFAULT_MODEL,
   OpenAIModel,
   type OpenAIModelOptions,
 } from './openai.ts';
+export { LOCAL_PLACEHOLDER_KEY } from './sdk-call.ts';
 export { createToolNameMap, PROVIDER_TOOL_NAME, type ToolNameMap } from './tool-names.ts';

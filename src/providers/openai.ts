@@ -22,6 +22,7 @@ import {
   type AdapterIdentity,
   adapterIdentity,
   generateWith,
+  LOCAL_PLACEHOLDER_KEY,
   streamWith,
   toolNamesOf,
 } from './sdk-call.ts';
@@ -29,8 +30,6 @@ import type { ToolNameMap } from './tool-names.ts';
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 export const OPENAI_DEFAULT_MODEL = 'gpt-4.1-mini';
-/** Sent when a base URL is set but no key: local servers ignore it, the SDK demands one. */
-export const LOCAL_PLACEHOLDER_KEY = 'toolplan-no-key';
 
 export interface OpenAIModelOptions {
   model?: string;

@@ -19,6 +19,9 @@ export interface AdapterIdentity {
   readonly apiKey: string | undefined;
 }
 
+/** Sent when a base URL is set but no key: local servers ignore it, the SDKs demand one. */
+export const LOCAL_PLACEHOLDER_KEY = 'toolplan-no-key';
+
 /** The SDKs' own retries of a failed request, unless configured. */
 export const DEFAULT_MAX_RETRIES = 2;
 
