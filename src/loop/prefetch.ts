@@ -181,17 +181,9 @@ export class PrefetchCache {
         nodeId,
         attempt: 1,
       };
-      try {
-        const value = await registered.tool.execute(args, ctx);
-        record.ok = true;
-        return value;
-      } catch (error) {
-        record.ok = false;
-        throw error;
-      } finally {
-        record.end = this.#clock();
-        this.#observer.onEnd(record);
-      }
+      return observed(record, this.#observer, this.#clock, () =>
+        registered.tool.execute(args, ctx),
+      );
     })();
     result.catch(() => {});
     this.#byNode.set(nodeId, { tool: registered.name, key, result, taken: false });
@@ -221,6 +213,26 @@ export class PrefetchCache {
   }
 }
 
+/** Runs a tool call and completes its record: whether it succeeded, and when it ended. */
+async function observed<T>(
+  record: ToolCallRecord,
+  observer: ToolCallObserver,
+  clock: () => number,
+  run: () => Promise<T> | T,
+): Promise<T> {
+  try {
+    const value = await run();
+    record.ok = true;
+    return value;
+  } catch (error) {
+    record.ok = false;
+    throw error;
+  } finally {
+    record.end = clock();
+    observer.onEnd(record);
+  }
+}
+
 /**
  * The registry the executor runs with: each tool records its calls and, on its first
  * attempt, reuses a prefetched promise for the same arguments.
@@ -241,17 +253,7 @@ export function instrumentTools(
           if (hit) return hit.result;
           const record: ToolCallRecord = { name: r.name, args, nodeId: ctx.nodeId, start: clock() };
           observer.onStart(record);
-          try {
-            const value = await inner.execute(args, ctx);
-            record.ok = true;
-            return value;
-          } catch (error) {
-            record.ok = false;
-            throw error;
-          } finally {
-            record.end = clock();
-            observer.onEnd(record);
-          }
+          return observed(record, observer, clock, () => inner.execute(args, ctx));
         },
       };
     }),
