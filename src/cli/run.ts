@@ -4,6 +4,7 @@ import { isToolplanError } from '../errors/toolplan-error.ts';
 import { DEFAULT_JOURNAL_DIR, FileJournalStore } from '../exec/file-journal-store.ts';
 import type { LoopEvent } from '../loop/events.ts';
 import type { PlanSyntax } from '../loop/planner.ts';
+import type { ApproveFn } from '../loop/ports.ts';
 import { loadSuspendedTask, resumeTask } from '../loop/resume-task.ts';
 import { runTask } from '../loop/run-task.ts';
 import type { SavedTask } from '../loop/task-store.ts';
@@ -108,31 +109,22 @@ export async function runRun(
     finish = cli.finish;
     const registry = await loadRegistry(options.tools);
     const input = options.input === undefined ? undefined : parseInput(options.input);
-    const sigint = cancelOnSigint();
-    const approve = terminalApprover();
-    let result: TaskResult;
-    try {
-      result = await runTask(task, {
+    return await drive(options, io, finish, (wiring) =>
+      runTask(task, {
         model: cli.model,
         tools: registry,
         mode,
         syntax,
         reactStyle,
         store: new FileJournalStore(options.journal ?? DEFAULT_JOURNAL_DIR),
-        signal: sigint.signal,
-        ...(approve ? { approve } : {}),
+        ...wiring,
         ...(input ? { input } : {}),
         budgets: {
           ...(options.maxLlmCalls ? { maxLlmCalls: Number(options.maxLlmCalls) } : {}),
           ...(options.deadlineMs ? { deadlineMs: Number(options.deadlineMs) } : {}),
         },
-        onEvent: eventWriter(options, io),
-      });
-    } finally {
-      sigint.dispose();
-    }
-    await finish();
-    return report(result, options, io);
+      }),
+    );
   } catch (error) {
     await finish().catch(() => {});
     return reportError(error, io);
@@ -159,28 +151,43 @@ async function resumeRunTask(
     const cli = modelFromOptions({ ...options, ...savedModel(saved, options) });
     finish = cli.finish;
     const registry = await loadRegistry(options.tools);
-    const sigint = cancelOnSigint();
-    const approve = terminalApprover();
-    let result: TaskResult;
-    try {
-      result = await resumeTask(taskId, {
-        model: cli.model,
-        tools: registry,
-        store,
-        ...decisions,
-        signal: sigint.signal,
-        ...(approve ? { approve } : {}),
-        onEvent: eventWriter(options, io),
-      });
-    } finally {
-      sigint.dispose();
-    }
-    await finish();
-    return report(result, options, io);
+    return await drive(options, io, finish, (wiring) =>
+      resumeTask(taskId, { model: cli.model, tools: registry, store, ...decisions, ...wiring }),
+    );
   } catch (error) {
     await finish().catch(() => {});
     return reportError(error, io);
   }
+}
+
+/**
+ * Runs a task with Ctrl-C, terminal approvals and the event writer wired in, then reports
+ * it: what a new task and a resumed one share.
+ */
+async function drive(
+  options: RunCliOptions,
+  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
+  finish: () => Promise<void>,
+  start: (wiring: {
+    signal: AbortSignal;
+    approve?: ApproveFn;
+    onEvent: (event: LoopEvent) => void;
+  }) => Promise<TaskResult>,
+): Promise<number> {
+  const sigint = cancelOnSigint();
+  const approve = terminalApprover();
+  let result: TaskResult;
+  try {
+    result = await start({
+      signal: sigint.signal,
+      ...(approve ? { approve } : {}),
+      onEvent: eventWriter(options, io),
+    });
+  } finally {
+    sigint.dispose();
+  }
+  await finish();
+  return report(result, options, io);
 }
 
 /** The provider and model the task started with, unless the command line says otherwise. */
