@@ -122,6 +122,34 @@ describe('one writer per run (real processes)', () => {
   });
 });
 
+describe('toolplan runs after a kill', () => {
+  it('shows a killed run as interrupted with the resume command, a live one as running by its holder', async () => {
+    const slow = structuredClone(chain);
+    slow.nodes[1]!.args.ms = 6000;
+    const { file, journal, log } = setup(slow);
+    await start(['exec', file, '--tools', TOOLS, '--journal', journal, '--run-id', 'i'], log, (t) =>
+      t.includes('b i/b'),
+    );
+    const killed = await start(['runs', '--journal', journal], log);
+    expect(killed.stdout.split('\n')[0]).toMatch(/^RUN\s+STATUS\s+STARTED\s+NODES$/);
+    expect(killed.stdout).toMatch(/^i\s+interrupted\s/m);
+    expect(killed.stdout).toContain(`continue: toolplan resume i --journal ${journal} --tools ...`);
+    // While a resume runs (b takes 6 s), the lease says who holds the run.
+    const resuming = start(['resume', 'i', '--tools', TOOLS, '--journal', journal], log);
+    for (let t = 0; t < 400 && lines(log).length < 3; t++)
+      await new Promise((r) => setTimeout(r, 10));
+    const live = await start(['runs', '--journal', journal, '--json'], log);
+    expect(JSON.parse(live.stdout)[0]).toMatchObject({
+      id: 'i',
+      status: 'running',
+      holder: expect.stringMatching(/^pid \d+ on \S+ \(toolplan resume\)$/),
+    });
+    expect((await resuming).code).toBe(0);
+    const done = await start(['runs', '--journal', journal], log);
+    expect(done.stdout).toMatch(/^i\s+succeeded\s/m);
+  });
+});
+
 describe('resume refuses what it cannot continue safely, and leaves the run untouched', () => {
   it('a damaged line in the middle of the journal: exit 2 naming the file, the line and what to do', async () => {
     const { file, journal, log } = setup(chain);
