@@ -3,7 +3,7 @@ import { resumeRun } from '../exec/execute-plan.ts';
 import { DEFAULT_JOURNAL_DIR } from '../exec/file-journal-store.ts';
 import { loadRegistry } from '../tool/load-tools-module.ts';
 import { addToolsOption, collect } from './cli-options.ts';
-import { type CliIo, EXIT, runReported } from './exec.ts';
+import { type CliIo, EXIT, reportResult, runReported } from './exec.ts';
 
 /**
  * `toolplan resume RUN_ID --tools MODULE [--journal DIR] [--approve NODE]... [--deny NODE]...`
@@ -16,6 +16,7 @@ export interface ResumeCliOptions {
   approve: string[];
   deny: string[];
   json?: boolean;
+  redis?: string;
 }
 
 export function registerResumeCommand(program: Command): void {
@@ -34,6 +35,7 @@ export function registerResumeCommand(program: Command): void {
       [],
     )
     .option('--json', 'progress on stderr as NDJSON events')
+    .option('--redis <url>', 'a run in Redis: approve it from any process, or take it over')
     .action(async (runId: string, options: ResumeCliOptions) => {
       process.exitCode = await runResume(runId, options);
     });
@@ -53,6 +55,13 @@ export async function runResume(
   } catch (error) {
     io.stderr.write(`toolplan: ${(error as Error).name}: ${(error as Error).message}\n`);
     return EXIT.usage;
+  }
+  if (options.redis) {
+    const { resumeOnRedis } = await import('../redis/redis-cli.ts');
+    const run = { tools: registry, approve: options.approve ?? [], deny: options.deny ?? [] };
+    return resumeOnRedis(runId, run, options as { redis: string }, io, (r) =>
+      reportResult(r, io, 'redis'),
+    );
   }
   return runReported(io, journalDir, options.json, (common) =>
     resumeRun(runId, {
