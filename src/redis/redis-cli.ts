@@ -29,7 +29,8 @@ async function withCoordinator(
   const settings: RunCoordinatorOptions = {
     url: options.redis,
     tools,
-    leaseMs: options.leaseMs,
+    // The lease decides how soon a dead coordinator's run is taken over (tests shorten it).
+    leaseMs: options.leaseMs ?? (Number(process.env.TOOLPLAN_REDIS_LEASE_MS) || undefined),
     onEvent: reporter.onEvent,
     onWaiting: (req) =>
       io.stderr.write(

@@ -41,7 +41,10 @@ export const tools = [
     description: 'Squares n after waiting ms milliseconds.',
     inputSchema: obj({ n: { type: 'number' }, ms: { type: 'number' } }, ['n', 'ms']),
     outputSchema: obj({ n: { type: 'number' }, sq: { type: 'number' } }, ['n', 'sq']),
-    async execute(args: { n: number; ms: number }, ctx: { signal: AbortSignal; idempotencyKey: string }) {
+    async execute(
+      args: { n: number; ms: number },
+      ctx: { signal: AbortSignal; idempotencyKey: string },
+    ) {
       mark('start', ctx.idempotencyKey);
       await sleep(args.ms, ctx.signal);
       mark('finish', ctx.idempotencyKey);
@@ -62,7 +65,6 @@ export const tools = [
     name: 'hang',
     description: 'Waits until its signal aborts, then says why.',
     inputSchema: obj({}, []),
-    timeout_ms: 500,
     async execute(_args: unknown, ctx: { signal: AbortSignal; idempotencyKey: string }) {
       mark('start', ctx.idempotencyKey);
       await new Promise((_, reject) =>
