@@ -51,7 +51,7 @@ export async function runCoordinator(options: CoordinatorCliOptions): Promise<nu
   }
   coordinator.watch();
   process.stderr.write(
-    `toolplan coordinator ${coordinator.owner}: watching ${redactUrl(options.redis)}\n`,
+    `toolplan coordinator pid ${process.pid}: watching ${redactUrl(options.redis)}\n`,
   );
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', () => resolve());

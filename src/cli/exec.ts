@@ -1,7 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { type ExecuteOptions, executePlan } from '../exec/execute-plan.ts';
+import { ToolplanError } from '../errors/toolplan-error.ts';
+import { type ExecuteOptions, executePlan, newRunId } from '../exec/execute-plan.ts';
 import { DEFAULT_JOURNAL_DIR, FileJournalStore } from '../exec/file-journal-store.ts';
+import { RunLeasedError } from '../exec/journal-errors.ts';
+import { thisProcess } from '../exec/journal-lease.ts';
+import { type HeldLease, holdLease } from '../exec/lease-keeper.ts';
 import { ProgressReporter } from '../exec/progress-reporter.ts';
 import type { RunResult } from '../exec/run-result.ts';
 import { loadRegistry } from '../tool/load-tools-module.ts';
@@ -147,35 +151,65 @@ export async function runExec(
       (r) => reportResult(r, io, 'redis'),
     );
   }
-  return runReported(io, journalDir, options.json, (common) =>
-    executePlan(plan, { ...common, tools: registry, input, runId: options.runId }),
+  const runId = options.runId ?? newRunId();
+  return runReported(io, journalDir, options.json, { runId, owner: 'toolplan exec' }, (common) =>
+    executePlan(plan, { ...common, tools: registry, input, runId }),
   );
 }
 
 /**
- * What `exec` and `resume` share once the run is set up: progress on stderr, Ctrl-C to
- * cancel, approvals asked on the terminal when there is one, the journal's files closed,
- * and the result printed with its exit code.
+ * What `exec` and `resume` share once the run is set up: the run's lease (one writer per
+ * run: a second exec or resume of it exits 1 naming the holder), progress on stderr, Ctrl-C
+ * to cancel, approvals asked on the terminal when there is one, the journal's files closed,
+ * and the result printed with its exit code. `start` may return an exit code instead of a
+ * result when it refused to run (it has printed why).
  */
 export async function runReported(
   io: CliIo,
   journalDir: string,
   json: boolean | undefined,
+  run: { runId: string; owner: string },
   start: (
     common: Required<Pick<ExecuteOptions, 'store' | 'signal' | 'onEvent'>> &
       Pick<ExecuteOptions, 'approve'>,
-  ) => Promise<RunResult>,
+  ) => Promise<RunResult | number>,
+): Promise<number> {
+  const files = new FileJournalStore(journalDir);
+  let held: HeldLease;
+  try {
+    held = await holdLease(files, run.runId, thisProcess(run.owner));
+  } catch (error) {
+    const leased = error instanceof RunLeasedError;
+    io.stderr.write(
+      `toolplan: ${error instanceof ToolplanError ? error.name : 'error'}: ${(error as Error).message}\n`,
+    );
+    return leased ? EXIT.failed : EXIT.usage;
+  }
+  try {
+    return await reportedWith(io, journalDir, json, held, start);
+  } finally {
+    await held.release().catch(() => {});
+    await files.closeAll().catch(() => {});
+  }
+}
+
+async function reportedWith(
+  io: CliIo,
+  journalDir: string,
+  json: boolean | undefined,
+  held: HeldLease,
+  start: Parameters<typeof runReported>[4],
 ): Promise<number> {
   const reporter = new ProgressReporter(
     io.stderr,
     json ? 'json' : io.stderr.isTTY ? 'live' : 'plain',
   );
   const sigint = cancelOnSigint();
-  const store = new FileJournalStore(journalDir);
+  const store = held.store;
   try {
     const result = await start({
       store,
-      signal: sigint.signal,
+      signal: AbortSignal.any([sigint.signal, held.lost]),
       onEvent: reporter.onEvent,
       approve: terminalApprover(io.stdin, io.stderr, {
         question: (req) =>
@@ -184,10 +218,9 @@ export async function runReported(
       }),
     });
     reporter.finish();
+    if (typeof result === 'number') return result;
     return reportResult(result, io, journalDir);
   } finally {
     sigint.dispose();
-    // executePlan and resumeRun close the run they wrote; this covers any other handle.
-    await store.closeAll().catch(() => {});
   }
 }

@@ -1,7 +1,12 @@
 import type { Command } from 'commander';
+import type { RunEvent } from '../exec/events.ts';
 import { resumeRun } from '../exec/execute-plan.ts';
 import { DEFAULT_JOURNAL_DIR } from '../exec/file-journal-store.ts';
+import { checkJournalFormat } from '../exec/journal-format.ts';
+import type { JournalStore } from '../exec/journal-store.ts';
 import { loadRegistry } from '../tool/load-tools-module.ts';
+import type { ToolRegistry } from '../tool/registry.ts';
+import { validatePlan } from '../validate/index.ts';
 import { addToolsOption, collect } from './cli-options.ts';
 import { type CliIo, EXIT, reportResult, runReported } from './exec.ts';
 
@@ -63,12 +68,52 @@ export async function runResume(
       reportResult(r, io, 'redis'),
     );
   }
-  return runReported(io, journalDir, options.json, (common) =>
-    resumeRun(runId, {
-      ...common,
-      tools: registry,
-      approveNodes: options.approve ?? [],
-      denyNodes: options.deny ?? [],
-    }),
+  return runReported(
+    io,
+    journalDir,
+    options.json,
+    { runId, owner: 'toolplan resume' },
+    async (common) => {
+      const refused = await checkResumable(runId, common.store, registry, io);
+      if (refused !== undefined) return refused;
+      return resumeRun(runId, {
+        ...common,
+        tools: registry,
+        approveNodes: options.approve ?? [],
+        denyNodes: options.deny ?? [],
+      });
+    },
   );
+}
+
+/**
+ * What must hold before `run.resumed` is written, checked under the lease so nobody changes
+ * the journal meanwhile: it reads cleanly (no damaged line, not from a newer toolplan), and
+ * its plan is valid against the tools given now. A wrong `--tools` used to be journaled as
+ * a terminal UnknownTool failure; now it is a usage error and the run is left untouched.
+ */
+async function checkResumable(
+  runId: string,
+  store: JournalStore,
+  registry: ToolRegistry,
+  io: CliIo,
+): Promise<number | undefined> {
+  let events: RunEvent[];
+  try {
+    events = await store.read(runId);
+    checkJournalFormat(runId, events);
+  } catch (error) {
+    io.stderr.write(`toolplan: ${(error as Error).name}: ${(error as Error).message}\n`);
+    return EXIT.usage;
+  }
+  const started = events[0];
+  if (started?.type !== 'run.started') return undefined; // resumeRun says what is wrong
+  const checked = validatePlan(started.plan, registry);
+  if (checked.valid) return undefined;
+  for (const i of checked.issues)
+    if (i.severity === 'error') io.stderr.write(`error ${i.path || '/'} ${i.code}: ${i.message}\n`);
+  io.stderr.write(
+    `toolplan: run ${runId}'s plan does not fit the tools given with --tools (${registry.names().join(', ') || 'none'}); pass the tools module the run was started with. Nothing was run and the journal is unchanged.\n`,
+  );
+  return EXIT.usage;
 }

@@ -42,15 +42,24 @@ interface Base {
   at: number;
 }
 
+/**
+ * The journal's format version. Every process that writes a run stamps it on the event that
+ * opens its session (`run.started`, `run.resumed`), so a journal that a newer toolplan
+ * touched is refused by an older one instead of being misread.
+ */
+export const JOURNAL_FORMAT = 1;
+
 export type RunEvent =
   | (Base & {
       type: 'run.started';
+      /** Journal format version (JOURNAL_FORMAT); absent in journals from before it existed. */
+      v?: number;
       runId: string;
       plan: unknown;
       input: unknown;
       options: RecordedOptions;
     })
-  | (Base & { type: 'run.resumed' })
+  | (Base & { type: 'run.resumed'; v?: number })
   | (Base & { type: 'run.suspended'; waiting: WaitingInfo[] })
   | (Base & {
       type: 'run.finished';

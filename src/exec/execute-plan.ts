@@ -6,6 +6,7 @@ import type { Tool } from '../tool/tool.ts';
 import { compilePlan } from './compile-plan.ts';
 import { evaluateIn } from './evaluate.ts';
 import type { RunEvent } from './events.ts';
+import { checkJournalFormat } from './journal-format.ts';
 import { type JournalStore, MemoryJournalStore } from './journal-store.ts';
 import { JournalWriter } from './journal-writer.ts';
 import { DEFAULT_MAX_CONCURRENCY, effectiveLimits, type RunLimits } from './limits.ts';
@@ -140,6 +141,7 @@ export async function executePlan(plan: unknown, options: ExecuteOptions): Promi
 export async function resumeRun(runId: string, options: ResumeOptions): Promise<RunResult> {
   try {
     const events = await options.store.read(runId);
+    checkJournalFormat(runId, events);
     if (events.length === 0)
       throw new ConfigError('run_not_found', `no run ${runId} in the journal`);
     const state = foldEvents(events, runId);

@@ -1,10 +1,22 @@
-import { mkdirSync } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import {
+  closeSync,
+  fdatasyncSync,
+  fstatSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  writeSync,
+} from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../errors/runtime-errors.ts';
 import type { RunEvent } from './events.ts';
-import type { JournalStore } from './journal-store.ts';
+import { FileLeases } from './file-lease.ts';
+import { decodeEvent, encodeEvent } from './journal-codec.ts';
+import { JournalCorruptError } from './journal-errors.ts';
+import type { AppendOptions, LeaseHolder, LeaseOptions, RunLease } from './journal-lease.ts';
+import { checkSequence, type JournalStore } from './journal-store.ts';
 
 export const DEFAULT_JOURNAL_DIR = '.toolplan/runs';
 const RUN_ID = /^[A-Za-z0-9_.-]{1,128}$/;
@@ -19,19 +31,34 @@ export interface FileJournalOptions {
   fsync?: boolean;
 }
 
+interface OpenRun {
+  fd: number;
+  /** Bytes this process knows are in the file: another size means another writer. */
+  size: number;
+  /** seq of the last event in the file, -1 when empty. */
+  last: number;
+}
+
 /**
- * The embedded default: one append-only JSON-lines file per run, `<dir>/<runId>.jsonl`.
- * No server, no native module. A torn last line (the process died mid-write) is ignored
- * on read and cut off before the next append, so the file stays valid JSON lines.
+ * The embedded default: one append-only JSON-lines file per run, `<dir>/<runId>.jsonl`,
+ * and its leases in `<dir>/<runId>.lease/`. No server, no native module. A torn last line
+ * (the process died mid-write) is ignored on read and cut off before the next append; any
+ * other damaged line makes the journal unreadable (JournalCorruptError), never skipped.
+ *
+ * Writes are synchronous `write(2)` calls, one per batch (`appendBatchSync`): when it
+ * returns the events are in the OS's hands, which survives the process being killed, so
+ * the executor may act on them at once instead of waiting a turn for a thread-pool write.
  */
 export class FileJournalStore implements JournalStore {
   readonly dir: string;
   readonly #fsync: boolean;
-  readonly #handles = new Map<string, Promise<FileHandle>>();
+  readonly #runs = new Map<string, OpenRun>();
+  readonly #leases: FileLeases;
 
   constructor(dir: string = DEFAULT_JOURNAL_DIR, options: FileJournalOptions = {}) {
     this.dir = dir;
     this.#fsync = options.fsync ?? false;
+    this.#leases = new FileLeases(dir);
   }
 
   path(runId: string): string {
@@ -44,53 +71,65 @@ export class FileJournalStore implements JournalStore {
     return join(this.dir, `${runId}.jsonl`);
   }
 
-  async append(runId: string, events: readonly RunEvent[]): Promise<void> {
+  async append(runId: string, events: readonly RunEvent[], options?: AppendOptions): Promise<void> {
+    this.appendBatchSync(runId, events, options);
+  }
+
+  /** Writes the batch in one write(2); throws as `append` rejects. */
+  appendBatchSync(runId: string, events: readonly RunEvent[], options?: AppendOptions): void {
     if (events.length === 0) return;
-    const fh = await this.#handle(runId);
+    if (options?.lease) this.#leases.fence(options.lease);
+    const run = this.#open(runId);
+    if (fstatSync(run.fd).size !== run.size) this.#sync(runId, run);
+    checkSequence(runId, run.last, events);
     let text = '';
-    for (const e of events) text += `${JSON.stringify(e)}\n`;
-    await fh.write(text);
-    if (this.#fsync) await fh.datasync();
+    for (const e of events) text += `${encodeEvent(e)}\n`;
+    const buf = Buffer.from(text, 'utf8');
+    let off = 0;
+    while (off < buf.length) off += writeSync(run.fd, buf, off, buf.length - off);
+    run.size += buf.length;
+    run.last = events[events.length - 1]!.seq;
+    if (this.#fsync) fdatasyncSync(run.fd);
   }
 
-  #handle(runId: string): Promise<FileHandle> {
-    let h = this.#handles.get(runId);
-    if (!h) {
-      h = this.#openForAppend(runId);
-      this.#handles.set(runId, h);
-      h.catch(() => this.#handles.delete(runId));
-    }
-    return h;
-  }
-
-  async #openForAppend(runId: string): Promise<FileHandle> {
+  #open(runId: string): OpenRun {
+    let run = this.#runs.get(runId);
+    if (run) return run;
     const file = this.path(runId);
     mkdirSync(this.dir, { recursive: true });
-    const fh = await open(file, 'a+');
-    const { size } = await fh.stat();
-    if (size > 0) {
-      // Find the end of the last complete line; drop anything after it (a torn write).
-      const tail = Math.min(size, 1 << 16);
-      let end = -1;
-      let pos = size;
-      while (end < 0 && pos > 0) {
-        const start = Math.max(0, pos - tail);
-        const buf = Buffer.alloc(pos - start);
-        await fh.read(buf, 0, buf.length, start);
-        const nl = buf.lastIndexOf(10);
-        if (nl >= 0) end = start + nl + 1;
-        pos = start;
-      }
-      const keep = Math.max(end, 0);
-      if (keep !== size) await fh.truncate(keep);
+    run = { fd: openSync(file, 'a+'), size: -1, last: -1 };
+    try {
+      this.#sync(runId, run);
+    } catch (error) {
+      closeSync(run.fd);
+      throw error;
     }
-    return fh;
+    this.#runs.set(runId, run);
+    return run;
+  }
+
+  /** Reads the file's end: cuts a torn last line off and learns the last seq. */
+  #sync(runId: string, run: OpenRun): void {
+    const { size } = fstatSync(run.fd);
+    const { end, lastLine } = lastCompleteLine(run.fd, size);
+    if (end !== size) ftruncateSync(run.fd, end);
+    run.size = end;
+    if (lastLine === undefined) {
+      run.last = -1;
+      return;
+    }
+    try {
+      run.last = decodeEvent(lastLine).seq;
+    } catch (error) {
+      throw this.#corrupt(runId, undefined, error);
+    }
   }
 
   async read(runId: string): Promise<RunEvent[]> {
+    const file = this.path(runId);
     let text: string;
     try {
-      text = await readFile(this.path(runId), 'utf8');
+      text = await readFile(file, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
@@ -98,16 +137,28 @@ export class FileJournalStore implements JournalStore {
     const lines = text.split('\n');
     // The last element is '' after a complete final line, or a torn write: never an event.
     lines.pop();
-    const events: RunEvent[] = [];
-    for (const line of lines) {
-      if (line.length === 0) continue;
+    const events: RunEvent[] = new Array(lines.length);
+    for (let i = 0; i < lines.length; i++) {
+      let e: RunEvent;
       try {
-        events.push(JSON.parse(line) as RunEvent);
-      } catch {
-        // A corrupt line can only be a torn write that a later append re-terminated.
+        e = decodeEvent(lines[i]!);
+      } catch (error) {
+        throw this.#corrupt(runId, i + 1, error);
       }
+      if (e.seq !== i)
+        throw this.#corrupt(runId, i + 1, new Error(`seq ${e.seq} where ${i} was expected`));
+      events[i] = e;
     }
     return events;
+  }
+
+  #corrupt(runId: string, line: number | undefined, cause: unknown): JournalCorruptError {
+    const file = this.path(runId);
+    const where = line === undefined ? 'its last complete line' : `line ${line}`;
+    return new JournalCorruptError(
+      `journal ${file} is damaged at ${where} (${(cause as Error).message}); toolplan will not guess what happened after it. Restore the file from a backup, or, to resume from the last good event, keep only the lines before it (head -n ${line === undefined ? 'N' : line - 1} ${file}): what ran after it may run again`,
+      { runId, file, ...(line === undefined ? {} : { line }) },
+    );
   }
 
   async list(): Promise<string[]> {
@@ -125,14 +176,65 @@ export class FileJournalStore implements JournalStore {
     return withTimes.sort((a, b) => a.t - b.t).map((r) => r.id);
   }
 
+  async acquireLease(runId: string, holder: LeaseHolder, options: LeaseOptions): Promise<RunLease> {
+    this.path(runId);
+    return this.#leases.acquire(runId, holder, options);
+  }
+
+  async renewLease(lease: RunLease, options: LeaseOptions): Promise<RunLease> {
+    return this.#leases.renew(lease, options);
+  }
+
+  async releaseLease(lease: RunLease): Promise<void> {
+    this.#leases.release(lease);
+  }
+
+  async currentLease(runId: string): Promise<RunLease | undefined> {
+    this.path(runId);
+    return this.#leases.current(runId);
+  }
+
   async close(runId: string): Promise<void> {
-    const h = this.#handles.get(runId);
-    if (!h) return;
-    this.#handles.delete(runId);
-    await (await h).close();
+    const run = this.#runs.get(runId);
+    if (!run) return;
+    this.#runs.delete(runId);
+    closeSync(run.fd);
   }
 
   async closeAll(): Promise<void> {
-    await Promise.all([...this.#handles.keys()].map((id) => this.close(id)));
+    await Promise.all([...this.#runs.keys()].map((id) => this.close(id)));
   }
+}
+
+/** The end offset of the last complete line (0 if none) and that line's text. */
+function lastCompleteLine(fd: number, size: number): { end: number; lastLine?: string } {
+  const chunk = 1 << 16;
+  let end = -1;
+  let pos = size;
+  const parts: Buffer[] = [];
+  // Find the last newline.
+  while (end < 0 && pos > 0) {
+    const start = Math.max(0, pos - chunk);
+    const buf = Buffer.alloc(pos - start);
+    readSync(fd, buf, 0, buf.length, start);
+    const nl = buf.lastIndexOf(10);
+    if (nl >= 0) {
+      end = start + nl + 1;
+      parts.unshift(buf.subarray(0, nl));
+    }
+    pos = start;
+  }
+  if (end < 0) return { end: 0 };
+  // Then the newline before it (the line may be longer than a chunk).
+  let line = Buffer.concat(parts);
+  let nl = line.lastIndexOf(10);
+  while (nl < 0 && pos > 0) {
+    const start = Math.max(0, pos - chunk);
+    const buf = Buffer.alloc(pos - start);
+    readSync(fd, buf, 0, buf.length, start);
+    line = Buffer.concat([buf, line]);
+    nl = line.lastIndexOf(10);
+    pos = start;
+  }
+  return { end, lastLine: line.subarray(nl + 1).toString('utf8') };
 }

@@ -1,4 +1,4 @@
-import type { NewEvent, RunEvent } from './events.ts';
+import { JOURNAL_FORMAT, type NewEvent, type RunEvent } from './events.ts';
 import type { JournalStore } from './journal-store.ts';
 import { applyEvent, type RunState } from './run-state.ts';
 
@@ -10,6 +10,12 @@ const RESOLVED: Promise<void> = Promise.resolve();
  * everything appended so far is durable; the executor awaits it before any side effect an
  * event announces (a tool call, an emitted event, the run's result). Events appended in
  * the same turn of the event loop go out in one write.
+ *
+ * With a store that writes batches synchronously (`appendBatchSync`, the file store), a
+ * `flush` writes the queue in a microtask: everything appended in the current synchronous
+ * stretch (a fan-out's starts, a chain's previous success and next start) goes in one
+ * write(2), and the caller acts as soon as the OS has it. What nobody flushes is written
+ * at the end of the turn.
  */
 export class JournalWriter {
   readonly runId: string;
@@ -23,6 +29,7 @@ export class JournalWriter {
   /** Batches handed to the store and not yet written. */
   #writing = 0;
   #failed: unknown;
+  #lateDrain: NodeJS.Immediate | undefined;
 
   constructor(store: JournalStore, state: RunState, onEvent?: (e: RunEvent) => void) {
     this.#store = store;
@@ -37,9 +44,13 @@ export class JournalWriter {
     const event = partial as RunEvent;
     event.seq = this.#seq;
     event.at = Date.now();
+    if (event.type === 'run.started' || event.type === 'run.resumed') event.v = JOURNAL_FORMAT;
     applyEvent(this.state, event);
     this.#seq += 1;
-    if (this.#store.appendSync) this.#store.appendSync(this.runId, event);
+    if (this.#store.appendBatchSync) {
+      this.#queue.push(event);
+      this.#lateDrain ??= setImmediate(this.#drainLate);
+    } else if (this.#store.appendSync) this.#store.appendSync(this.runId, event);
     else this.#queue.push(event);
     if (this.#onEvent) {
       try {
@@ -63,6 +74,7 @@ export class JournalWriter {
   flush(): Promise<void> {
     if (this.#failed !== undefined) return Promise.reject(this.#failed);
     if (this.#queue.length === 0) return this.#tail;
+    if (this.#store.appendBatchSync) return this.#flushSoon();
     this.#scheduled ??= new Promise<void>((resolve, reject) => {
       setImmediate(() => {
         this.#scheduled = undefined;
@@ -87,5 +99,43 @@ export class JournalWriter {
     // Callers await it; this only keeps a failure nobody awaits from being "unhandled".
     this.#scheduled.catch(() => {});
     return this.#scheduled;
+  }
+
+  #flushSoon(): Promise<void> {
+    this.#scheduled ??= new Promise<void>((resolve, reject) => {
+      queueMicrotask(() => {
+        this.#scheduled = undefined;
+        try {
+          this.#writeQueue();
+          resolve();
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+    this.#scheduled.catch(() => {});
+    return this.#scheduled;
+  }
+
+  readonly #drainLate = (): void => {
+    this.#lateDrain = undefined;
+    try {
+      this.#writeQueue();
+    } catch {
+      // Recorded in #failed: the next flush rejects with it.
+    }
+  };
+
+  #writeQueue(): void {
+    if (this.#failed !== undefined) throw this.#failed;
+    if (this.#queue.length === 0) return;
+    const batch = this.#queue;
+    this.#queue = [];
+    try {
+      this.#store.appendBatchSync!(this.runId, batch);
+    } catch (error) {
+      this.#failed ??= error;
+      throw error;
+    }
   }
 }

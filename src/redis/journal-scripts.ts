@@ -4,7 +4,7 @@
  * interleave with another client's. Every key a script touches shares the run's hash tag,
  * so the scripts run unchanged on Redis Cluster.
  *
- * Lease value: `<token>|<owner>`, with a PX expiry; the token comes from a per-run counter
+ * Lease value: `<token>|<holder JSON>`, with a PX expiry; the token comes from a per-run counter
  * that never goes back, so tokens are fencing tokens.
  */
 
@@ -33,16 +33,15 @@ end
 return len + n - 2
 `;
 
-/** KEYS: lease, fence. ARGV: owner, ttl ms. Returns {token or -1, pttl}. */
+/**
+ * KEYS: lease, fence. ARGV: holder JSON, ttl ms, the value seen held by a dead holder ('' for
+ * none): that lease is taken over as if expired. Returns {token, ttl}, or {-1, pttl, value}
+ * while another holder has it.
+ */
 export const ACQUIRE = `
 local cur = redis.call('GET', KEYS[1])
-if cur then
-  local tok, own = string.match(cur, '^(%d+)|(.*)$')
-  if own == ARGV[1] then
-    redis.call('PEXPIRE', KEYS[1], ARGV[2])
-    return {tonumber(tok), tonumber(ARGV[2])}
-  end
-  return {-1, redis.call('PTTL', KEYS[1])}
+if cur and cur ~= ARGV[3] then
+  return {-1, redis.call('PTTL', KEYS[1]), cur}
 end
 local tok = redis.call('INCR', KEYS[2])
 redis.call('SET', KEYS[1], tok .. '|' .. ARGV[1], 'PX', ARGV[2])
@@ -66,8 +65,15 @@ end
 return 0
 `;
 
-/** KEYS: lease. ARGV: '<token>|<owner>'. */
+/**
+ * KEYS: lease, fence. ARGV: '<token>|<holder>'. Moving the fence on makes the released token
+ * stale at once (a lapsed lease, by contrast, stays good until someone takes a newer one).
+ */
 export const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  redis.call('INCR', KEYS[2])
+  return 1
+end
 return 0
 `;

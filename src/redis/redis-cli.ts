@@ -72,9 +72,9 @@ export function resumeOnRedis(
   return withCoordinator(run.tools, options, io, async (c, signal) => {
     const result = await c.resume(runId, { approve: run.approve, deny: run.deny, signal });
     if (result) return report(result);
-    const holder = await c.store.leaseHolder(runId);
+    const h = (await c.store.currentLease(runId))?.holder;
     io.stderr.write(
-      `toolplan: run ${runId} is owned by ${holder?.owner ?? 'another coordinator'}; ${run.approve.length + run.deny.length > 0 ? 'the decisions were handed to it' : 'nothing to do'}\n`,
+      `toolplan: run ${runId} is owned by ${h ? `${h.owner} (pid ${h.pid} on ${h.host})` : 'another coordinator'}; ${run.approve.length + run.deny.length > 0 ? 'the decisions were handed to it' : 'nothing to do'}\n`,
     );
     return 0;
   });

@@ -1,14 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import { ToolplanError } from '../errors/toolplan-error.ts';
 import type { RunEvent } from '../exec/events.ts';
 import { executePlan, newRunId, resumeRun } from '../exec/execute-plan.ts';
+import { LeaseLostError, RunLeasedError } from '../exec/journal-errors.ts';
+import { type LeaseHolder, type RunLease, thisProcess } from '../exec/journal-lease.ts';
 import type { JournalStore } from '../exec/journal-store.ts';
+import { leasedStore } from '../exec/leased-store.ts';
 import type { ApprovalRequest } from '../exec/run-context.ts';
 import type { RunResult } from '../exec/run-result.ts';
 import type { ToolRegistry } from '../tool/registry.ts';
-import type { Lease } from './lease.ts';
 import { RedisApprovals } from './redis-approvals.ts';
 import { closeRedis, connectRedis } from './redis-connection.ts';
 import { RedisJournalStore } from './redis-journal-store.ts';
@@ -19,7 +18,7 @@ export interface RunCoordinatorOptions {
   /** The tools as loaded locally: for their schemas and options only; calls go to workers. */
   tools: ToolRegistry;
   prefix?: string;
-  /** This process's name in leases; default host:pid:random. */
+  /** What this process is called in the leases it holds (with its pid and host). */
   owner?: string;
   /** How long a lease lasts without renewal: how soon a dead owner's runs are taken over. */
   leaseMs?: number;
@@ -32,22 +31,6 @@ export interface RunCoordinatorOptions {
   onRunEnd?: (runId: string, result: RunResult) => void;
 }
 
-/** The lease was lost (expired and taken by another owner): this process stops the run. */
-export class LeaseLostError extends ToolplanError {
-  constructor(runId: string) {
-    super(
-      'LeaseLost',
-      `run ${runId}: this process lost the run's lease; another coordinator owns it now`,
-      {
-        code: 'lease_lost',
-        blame: 'internal',
-        retryable: false,
-        details: { runId },
-      },
-    );
-  }
-}
-
 /**
  * Runs shared by several coordinator processes through Redis: a run's journal is in Redis,
  * its tool calls on BullMQ workers, and it belongs to whoever holds its lease. `start`,
@@ -58,7 +41,7 @@ export class RunCoordinator {
   readonly store: RedisJournalStore;
   readonly remote: RemoteCalls;
   readonly approvals: RedisApprovals;
-  readonly owner: string;
+  readonly holder: LeaseHolder;
   readonly #redis: Redis;
   readonly #options: RunCoordinatorOptions;
   readonly #registry: ToolRegistry;
@@ -76,7 +59,7 @@ export class RunCoordinator {
     this.remote = new RemoteCalls(options.url, { prefix: options.prefix });
     this.approvals = new RedisApprovals(this.#redis, options.url, this.store.keys);
     this.#registry = this.remote.registry(options.tools);
-    this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+    this.holder = thisProcess(options.owner ?? 'toolplan coordinator');
     this.#leaseMs = options.leaseMs ?? 10_000;
   }
 
@@ -118,7 +101,7 @@ export class RunCoordinator {
       if (this.#stopped.signal.aborted) return;
       try {
         for (const runId of await this.store.activeRuns()) {
-          if (this.#running.has(runId) || (await this.store.leaseHolder(runId))) continue;
+          if (this.#running.has(runId) || (await this.store.currentLease(runId))) continue;
           const run = this.#owned(runId, undefined, (store, signal) =>
             resumeRun(runId, { ...this.#common(store, signal), store }),
           );
@@ -171,38 +154,47 @@ export class RunCoordinator {
     callerSignal: AbortSignal | undefined,
     body: (store: JournalStore, signal: AbortSignal) => Promise<RunResult>,
   ): Promise<RunResult | undefined> {
-    let lease = await this.store.acquireLease(runId, this.owner, this.#leaseMs);
-    if (!lease) return undefined;
+    let lease: RunLease;
+    try {
+      lease = await this.store.acquireLease(runId, this.holder, { ttlMs: this.#leaseMs });
+    } catch (error) {
+      if (error instanceof RunLeasedError) return undefined;
+      throw error;
+    }
     const controller = new AbortController();
     const onCaller = () => controller.abort(callerSignal?.reason);
     if (callerSignal?.aborted) onCaller();
     callerSignal?.addEventListener('abort', onCaller, { once: true });
     let fenced = false;
-    const lose = () => {
+    const lose = (why: string) => {
+      if (fenced) return;
       fenced = true;
       this.remote.detach(runId);
-      controller.abort(new LeaseLostError(runId));
+      controller.abort(new LeaseLostError(runId, lease.token, why));
     };
-    this.#handovers.set(runId, lose);
+    this.#handovers.set(runId, () => lose('handed over'));
     const renew = setInterval(
       async () => {
         try {
-          const renewed = await this.store.renewLease(lease!, this.#leaseMs);
-          if (renewed) lease = renewed;
-          else lose();
-        } catch {
-          // Redis is restarting: the append script and the next renewal take the lease back
-          // if nobody took it meanwhile.
+          lease = await this.store.renewLease(lease, { ttlMs: this.#leaseMs });
+        } catch (error) {
+          // Redis restarting is not a lost lease: the renewal and the append script take it
+          // back when Redis is up, unless another owner took a newer token meanwhile.
+          if (error instanceof LeaseLostError) lose('taken over');
         }
       },
       Math.max(100, Math.floor(this.#leaseMs / 3)),
     );
-    const bound = leasedJournal(this.store, () => {
-      if (fenced) throw new LeaseLostError(runId);
-      return lease!;
-    });
+    const bound = leasedStore(this.store, lease);
+    const fencedStore: JournalStore = {
+      ...bound,
+      append: async (id, events, options) => {
+        if (fenced) throw new LeaseLostError(runId, lease.token, 'this process let the run go');
+        return bound.append(id, events, options);
+      },
+    };
     try {
-      return await body(bound, controller.signal);
+      return await body(fencedStore, controller.signal);
     } finally {
       clearInterval(renew);
       this.#handovers.delete(runId);
@@ -239,13 +231,4 @@ export class RunCoordinator {
     await this.approvals.close();
     await closeRedis(this.#redis);
   }
-}
-
-/** The store as one run's executor sees it: every append carries the current lease. */
-function leasedJournal(store: RedisJournalStore, lease: () => Lease): JournalStore {
-  return {
-    append: async (runId, events) => store.append(runId, events, lease()),
-    read: (runId) => store.read(runId),
-    list: () => store.list(),
-  };
 }

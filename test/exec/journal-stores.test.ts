@@ -5,16 +5,24 @@ import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/exec/events.ts';
 import { FileJournalStore } from '../../src/exec/file-journal-store.ts';
 import { MemoryJournalStore } from '../../src/exec/journal-store.ts';
-import { journalConformance } from './journal-conformance.ts';
+import { journalConformance } from '../../src/testing/journal-conformance.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'toolplan-journal-'));
 
-journalConformance('memory', () => new MemoryJournalStore());
-journalConformance('file', () => new FileJournalStore(join(tmp(), 'runs')));
-journalConformance(
-  'file with fsync',
-  () => new FileJournalStore(join(tmp(), 'runs'), { fsync: true }),
-);
+journalConformance('memory', { describe, it, make: () => new MemoryJournalStore() });
+journalConformance('file', {
+  describe,
+  it,
+  make: () => new FileJournalStore(join(tmp(), 'runs')),
+  // Another process's view: a second instance on the same folder, with its own handles.
+  peer: (s) => new FileJournalStore(s.dir),
+});
+journalConformance('file with fsync', {
+  describe,
+  it,
+  make: () => new FileJournalStore(join(tmp(), 'runs'), { fsync: true }),
+  peer: (s) => new FileJournalStore(s.dir, { fsync: true }),
+});
 
 const ev = (seq: number): RunEvent => ({ type: 'run.resumed', seq, at: seq });
 

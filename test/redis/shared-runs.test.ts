@@ -64,20 +64,20 @@ describe('runs shared by coordinators through Redis', () => {
     exec.kill('SIGKILL');
     const store = fleet.store();
     const byCoordinator = async () => {
-      const h = await store.leaseHolder('race1');
-      return h !== undefined && (h.owner.includes(`:${a.pid}:`) || h.owner.includes(`:${b.pid}:`));
+      const pid = (await store.currentLease('race1'))?.holder.pid;
+      return pid === a.pid || pid === b.pid;
     };
     await until('a takeover', byCoordinator);
-    const first = (await store.leaseHolder('race1'))!;
-    const owner = first.owner.includes(`:${a.pid}:`) ? a : b;
+    const first = (await store.currentLease('race1'))!;
+    const owner = first.holder.pid === a.pid ? a : b;
     const other = owner === a ? b : a;
     // Freeze the owner past its lease: the other takes the run with a newer token.
     owner.kill('SIGSTOP');
     await until('the other to take over', async () => {
-      const h = await store.leaseHolder('race1');
+      const h = await store.currentLease('race1');
       return h !== undefined && h.token > first.token;
     });
-    expect((await store.leaseHolder('race1'))!.owner).toContain(`:${other.pid}:`);
+    expect((await store.currentLease('race1'))!.holder.pid).toBe(other.pid);
     owner.kill('SIGCONT');
     await other.waitFor(/run race1 ended succeeded/, 60_000);
     const last = checkJournal(await store.read('race1'));

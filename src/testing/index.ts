@@ -1,0 +1,1 @@
+export { type JournalConformanceOptions, journalConformance } from './journal-conformance.ts';
