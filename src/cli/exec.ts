@@ -27,6 +27,7 @@ export interface ExecCliOptions {
   runId?: string;
   journal?: string;
   json?: boolean;
+  redis?: string;
 }
 
 export interface CliIo {
@@ -46,6 +47,7 @@ export function registerExecCommand(program: Command): void {
     .option('--run-id <id>', 'name the run (default: generated)')
     .option('--journal <dir>', 'journal folder', DEFAULT_JOURNAL_DIR)
     .option('--json', 'progress on stderr as NDJSON events')
+    .option('--redis <url>', 'journal in Redis, every call on `toolplan worker`s (see README)')
     .action(async (plan: string, options: ExecCliOptions) => {
       process.exitCode = await runExec(plan, options);
     });
@@ -138,6 +140,16 @@ export async function runExec(
       `toolplan: ${(error as Error).name === 'UsageError' || error instanceof UsageError ? 'usage' : (error as Error).name}: ${(error as Error).message}\n`,
     );
     return EXIT.usage;
+  }
+  if (options.redis) {
+    const { execOnRedis } = await import('../redis/redis-cli.ts');
+    return execOnRedis(
+      plan,
+      { tools: registry, input, runId: options.runId },
+      options as { redis: string },
+      io,
+      (r) => reportResult(r, io, 'redis'),
+    );
   }
   const runId = options.runId ?? newRunId();
   return runReported(io, journalDir, options.json, { runId, owner: 'toolplan exec' }, (common) =>

@@ -59,6 +59,16 @@ const COMMANDS: Array<{ name: string; summary: string; load: () => Promise<Comma
     load: () => import('./validate.ts'),
   },
   {
+    name: 'worker',
+    summary: 'serve tool calls from a BullMQ queue on Redis (toolplan past one machine)',
+    load: () => import('./worker.ts'),
+  },
+  {
+    name: 'coordinator',
+    summary: 'take over and finish the runs in Redis whose coordinator died',
+    load: () => import('./coordinator.ts'),
+  },
+  {
     name: 'eval',
     summary: 'run the eval suite offline from recorded LLM responses (no key, no network)',
     load: () => import('./eval.ts'),

@@ -8,7 +8,7 @@ import { loadRegistry } from '../tool/load-tools-module.ts';
 import type { ToolRegistry } from '../tool/registry.ts';
 import { validatePlan } from '../validate/index.ts';
 import { addToolsOption, collect } from './cli-options.ts';
-import { type CliIo, EXIT, runReported } from './exec.ts';
+import { type CliIo, EXIT, reportResult, runReported } from './exec.ts';
 
 /**
  * `toolplan resume RUN_ID --tools MODULE [--journal DIR] [--approve NODE]... [--deny NODE]...`
@@ -21,6 +21,7 @@ export interface ResumeCliOptions {
   approve: string[];
   deny: string[];
   json?: boolean;
+  redis?: string;
 }
 
 export function registerResumeCommand(program: Command): void {
@@ -39,6 +40,7 @@ export function registerResumeCommand(program: Command): void {
       [],
     )
     .option('--json', 'progress on stderr as NDJSON events')
+    .option('--redis <url>', 'a run in Redis: approve it from any process, or take it over')
     .action(async (runId: string, options: ResumeCliOptions) => {
       process.exitCode = await runResume(runId, options);
     });
@@ -58,6 +60,13 @@ export async function runResume(
   } catch (error) {
     io.stderr.write(`toolplan: ${(error as Error).name}: ${(error as Error).message}\n`);
     return EXIT.usage;
+  }
+  if (options.redis) {
+    const { resumeOnRedis } = await import('../redis/redis-cli.ts');
+    const run = { tools: registry, approve: options.approve ?? [], deny: options.deny ?? [] };
+    return resumeOnRedis(runId, run, options as { redis: string }, io, (r) =>
+      reportResult(r, io, 'redis'),
+    );
   }
   return runReported(
     io,

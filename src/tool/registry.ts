@@ -26,6 +26,7 @@ const KNOWN_FIELDS = new Set([
   'concurrency',
   'mutating',
   'requires_approval',
+  'queue',
 ]);
 
 function bad(tool: string, field: string, problem: string, source: string): never {
@@ -83,6 +84,16 @@ export function checkToolDefinition(value: unknown, source: string, index: numbe
     if (t[field] !== undefined && typeof t[field] !== 'boolean')
       bad(name, field, `must be a boolean, got ${JSON.stringify(t[field])}`, source);
   }
+  if (
+    t.queue !== undefined &&
+    (typeof t.queue !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(t.queue))
+  )
+    bad(
+      name,
+      'queue',
+      `must be a queue name matching [A-Za-z0-9_.-]{1,64}, got ${JSON.stringify(t.queue)}`,
+      source,
+    );
   if (t.retry !== undefined) {
     const r = t.retry as Record<string, unknown>;
     if (!r || typeof r !== 'object')

@@ -49,6 +49,8 @@ export interface Tool<Args = any, Output = any> {
   mutating?: boolean;
   /** Every call waits for a person's approval, whatever the plan says. */
   requires_approval?: boolean;
+  /** With `--redis`: the BullMQ queue its calls go to, so only the workers serving it run them. */
+  queue?: string;
 }
 
 /** Typed helper for TypeScript users: the args and output types follow the zod schemas. */

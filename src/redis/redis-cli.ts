@@ -1,0 +1,92 @@
+import { cancelOnSigint } from '../cli/interrupt.ts';
+import { ProgressReporter } from '../exec/progress-reporter.ts';
+import type { RunResult } from '../exec/run-result.ts';
+import type { ToolRegistry } from '../tool/registry.ts';
+import { RunCoordinator, type RunCoordinatorOptions } from './run-coordinator.ts';
+
+type CliIo = { stderr: NodeJS.WritableStream };
+/** The command's own way of printing a result; returns the exit code. */
+type Report = (result: RunResult) => number;
+
+export interface RedisCliOptions {
+  redis: string;
+  json?: boolean;
+  leaseMs?: number;
+}
+
+/**
+ * `exec`/`resume` with `--redis URL`: the run's journal in Redis under a lease, every call
+ * on the workers, approvals waited for through Redis (any process can give them with
+ * `toolplan resume RUN --redis URL --approve NODE`). Ctrl-C cancels the run.
+ */
+async function withCoordinator(
+  tools: ToolRegistry,
+  options: RedisCliOptions,
+  io: CliIo,
+  go: (c: RunCoordinator, signal: AbortSignal) => Promise<number>,
+): Promise<number> {
+  const reporter = new ProgressReporter(io.stderr, options.json ? 'json' : 'plain');
+  const settings: RunCoordinatorOptions = {
+    url: options.redis,
+    tools,
+    // The lease decides how soon a dead coordinator's run is taken over (tests shorten it).
+    leaseMs: options.leaseMs ?? (Number(process.env.TOOLPLAN_REDIS_LEASE_MS) || undefined),
+    onEvent: reporter.onEvent,
+    onWaiting: (req) =>
+      io.stderr.write(
+        `toolplan: run ${req.runId} waits for approval of ${req.key} (${req.tool} ${JSON.stringify(req.args)})\n  approve from any machine: toolplan resume ${req.runId} --redis ${redactUrl(options.redis)} --tools ... --approve ${req.node}\n`,
+      ),
+  };
+  const coordinator = new RunCoordinator(settings);
+  const sigint = cancelOnSigint();
+  try {
+    const code = await go(coordinator, sigint.signal);
+    reporter.finish();
+    return code;
+  } finally {
+    sigint.dispose();
+    await coordinator.close(false);
+  }
+}
+
+export function execOnRedis(
+  plan: unknown,
+  run: { tools: ToolRegistry; input: unknown; runId?: string },
+  options: RedisCliOptions,
+  io: CliIo,
+  report: Report,
+): Promise<number> {
+  return withCoordinator(run.tools, options, io, async (c, signal) => {
+    const result = await c.start(plan, { input: run.input, runId: run.runId, signal });
+    return report(result);
+  });
+}
+
+export function resumeOnRedis(
+  runId: string,
+  run: { tools: ToolRegistry; approve: readonly string[]; deny: readonly string[] },
+  options: RedisCliOptions,
+  io: CliIo,
+  report: Report,
+): Promise<number> {
+  return withCoordinator(run.tools, options, io, async (c, signal) => {
+    const result = await c.resume(runId, { approve: run.approve, deny: run.deny, signal });
+    if (result) return report(result);
+    const h = (await c.store.currentLease(runId))?.holder;
+    io.stderr.write(
+      `toolplan: run ${runId} is owned by ${h ? `${h.owner} (pid ${h.pid} on ${h.host})` : 'another coordinator'}; ${run.approve.length + run.deny.length > 0 ? 'the decisions were handed to it' : 'nothing to do'}\n`,
+    );
+    return 0;
+  });
+}
+
+/** A URL as it may be printed: no password. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return 'redis://…';
+  }
+}
