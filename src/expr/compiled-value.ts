@@ -1,6 +1,6 @@
 import { ExpressionError } from '../errors/runtime-errors.ts';
 import { type CompiledExpression, compileExpression } from './expression.ts';
-import type { EvaluationLimits } from './expression-budget.ts';
+import { type EvaluationLimits, expressionBudget } from './expression-budget.ts';
 import { MAX_VALUE_DEPTH, valueNesting } from './nesting.ts';
 import { type ExprSegment, parseTemplateString } from './template.ts';
 
@@ -84,16 +84,36 @@ export function evaluateValue(
       return value.value;
     case 'expr':
       return value.expr.run(scope, limits);
+  }
+  // The expressions of one value share one time budget: a node's args with a hundred
+  // expressions must not take a hundred times as long.
+  const deadline = Math.min(
+    limits?.deadline ?? Number.POSITIVE_INFINITY,
+    Date.now() + expressionBudget().timeMs,
+  );
+  return evaluateParts(value, scope, { ...limits, deadline });
+}
+
+function evaluateParts(
+  value: CompiledValue,
+  scope: Record<string, unknown>,
+  limits: EvaluationLimits,
+): unknown {
+  switch (value.kind) {
+    case 'const':
+      return value.value;
+    case 'expr':
+      return value.expr.run(scope, limits);
     case 'template':
       return value.parts
         .map((p) => (typeof p === 'string' ? p : toText(p.run(scope, limits))))
         .join('');
     case 'array':
-      return value.items.map((i) => evaluateValue(i, scope, limits));
+      return value.items.map((i) => evaluateParts(i, scope, limits));
     case 'object':
       // fromEntries defines own properties, so a key like "__proto__" stays plain data.
       return Object.fromEntries(
-        value.entries.map(([k, v]) => [k, evaluateValue(v, scope, limits)]),
+        value.entries.map(([k, v]) => [k, evaluateParts(v, scope, limits)]),
       );
   }
 }

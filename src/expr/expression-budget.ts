@@ -19,7 +19,7 @@ export interface ExpressionBudget {
 export const DEFAULT_EXPRESSION_BUDGET: Readonly<ExpressionBudget> = Object.freeze({
   steps: 1_000_000,
   size: 1_000_000,
-  timeMs: 500,
+  timeMs: 250,
 });
 
 let configured: ExpressionBudget = { ...DEFAULT_EXPRESSION_BUDGET };
