@@ -1,5 +1,7 @@
 import { ExpressionError } from '../errors/runtime-errors.ts';
 import { type CompiledExpression, compileExpression } from './expression.ts';
+import { type EvaluationLimits, expressionBudget } from './expression-budget.ts';
+import { MAX_VALUE_DEPTH, valueNesting } from './nesting.ts';
 import { type ExprSegment, parseTemplateString } from './template.ts';
 
 /**
@@ -13,16 +15,33 @@ export type CompiledValue =
   | { kind: 'array'; items: CompiledValue[] }
   | { kind: 'object'; entries: Array<[string, CompiledValue]> };
 
+/**
+ * Compiles a plan value. A value nested deeper than MAX_VALUE_DEPTH is refused before the
+ * recursive walk could overflow the stack.
+ */
 export function compileValue(value: unknown): CompiledValue {
+  if (value !== null && typeof value === 'object') {
+    const depth = valueNesting(value);
+    if (depth > MAX_VALUE_DEPTH) {
+      throw new ExpressionError(
+        `a plan value nests more than ${MAX_VALUE_DEPTH} levels of arrays and objects; flatten it or have a tool build it`,
+        { code: 'budget', retryable: false, details: { limit: 'depth', max: MAX_VALUE_DEPTH } },
+      );
+    }
+  }
+  return compileNested(value);
+}
+
+function compileNested(value: unknown): CompiledValue {
   if (typeof value === 'string') return compileString(value);
   if (Array.isArray(value)) {
-    const items = value.map(compileValue);
+    const items = value.map(compileNested);
     if (items.every((i) => i.kind === 'const')) return { kind: 'const', value: items.map(constOf) };
     return { kind: 'array', items };
   }
   if (value !== null && typeof value === 'object') {
     const entries = Object.keys(value).map(
-      (k) => [k, compileValue((value as Record<string, unknown>)[k])] as [string, CompiledValue],
+      (k) => [k, compileNested((value as Record<string, unknown>)[k])] as [string, CompiledValue],
     );
     if (entries.every(([, v]) => v.kind === 'const')) {
       return { kind: 'const', value: Object.fromEntries(entries.map(([k, v]) => [k, constOf(v)])) };
@@ -55,19 +74,47 @@ function compileString(text: string): CompiledValue {
   };
 }
 
-export function evaluateValue(value: CompiledValue, scope: Record<string, unknown>): unknown {
+export function evaluateValue(
+  value: CompiledValue,
+  scope: Record<string, unknown>,
+  limits?: EvaluationLimits,
+): unknown {
   switch (value.kind) {
     case 'const':
       return value.value;
     case 'expr':
-      return value.expr.run(scope);
+      return value.expr.run(scope, limits);
+  }
+  // The expressions of one value share one time budget: a node's args with a hundred
+  // expressions must not take a hundred times as long.
+  const deadline = Math.min(
+    limits?.deadline ?? Number.POSITIVE_INFINITY,
+    Date.now() + expressionBudget().timeMs,
+  );
+  return evaluateParts(value, scope, { ...limits, deadline });
+}
+
+function evaluateParts(
+  value: CompiledValue,
+  scope: Record<string, unknown>,
+  limits: EvaluationLimits,
+): unknown {
+  switch (value.kind) {
+    case 'const':
+      return value.value;
+    case 'expr':
+      return value.expr.run(scope, limits);
     case 'template':
-      return value.parts.map((p) => (typeof p === 'string' ? p : toText(p.run(scope)))).join('');
+      return value.parts
+        .map((p) => (typeof p === 'string' ? p : toText(p.run(scope, limits))))
+        .join('');
     case 'array':
-      return value.items.map((i) => evaluateValue(i, scope));
+      return value.items.map((i) => evaluateParts(i, scope, limits));
     case 'object':
       // fromEntries defines own properties, so a key like "__proto__" stays plain data.
-      return Object.fromEntries(value.entries.map(([k, v]) => [k, evaluateValue(v, scope)]));
+      return Object.fromEntries(
+        value.entries.map(([k, v]) => [k, evaluateParts(v, scope, limits)]),
+      );
   }
 }
 

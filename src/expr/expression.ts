@@ -1,12 +1,18 @@
 import { ExpressionError } from '../errors/runtime-errors.ts';
-import { fromCel, runtimeEnvironment } from './cel-environment.ts';
+import { CEL_LIMITS, fromCel, runtimeEnvironment } from './cel-environment.ts';
+import { type EvaluationLimits, metered } from './expression-budget.ts';
+import { instrumentAst } from './instrument-ast.ts';
+import { expressionNesting } from './nesting.ts';
 
 /** A parsed CEL expression plus the root names it reads (its dependencies). */
 export interface CompiledExpression {
   source: string;
   /** Root identifiers the expression reads, minus names bound inside it by macros. */
   refs: ReadonlySet<string>;
-  run(scope: Record<string, unknown>): unknown;
+  /** The parsed cel-js AST, for static checks (read only). */
+  ast: unknown;
+  /** Evaluates under the expression budget; `limits` can end it sooner. */
+  run(scope: Record<string, unknown>, limits?: EvaluationLimits): unknown;
 }
 
 type AstNode = { op: string; args: unknown };
@@ -55,6 +61,15 @@ function trimCache(): void {
 export function compileExpression(source: string): CompiledExpression {
   const hit = cache.get(source);
   if (hit) return hit;
+  const nesting = expressionNesting(source);
+  if (nesting > CEL_LIMITS.maxDepth) {
+    // Measured before parsing: the parser recurses per level and would overflow the stack
+    // on deep input before its own limit applies.
+    throw new ExpressionError(
+      `cannot parse \${${preview(source)}}: Exceeded maxDepth (${CEL_LIMITS.maxDepth}): it nests ${nesting} levels deep`,
+      { code: 'expression_syntax', retryable: false, details: { expression: source } },
+    );
+  }
   let parsed: ReturnType<ReturnType<typeof runtimeEnvironment>['parse']>;
   try {
     parsed = runtimeEnvironment().parse(source);
@@ -68,17 +83,20 @@ export function compileExpression(source: string): CompiledExpression {
       },
     );
   }
+  instrumentAst(parsed.ast);
   const refs = collectRefs(parsed.ast as AstNode);
   const compiled: CompiledExpression = {
     source,
     refs,
-    run(scope) {
+    ast: parsed.ast,
+    run(scope, limits) {
       // Only the names the expression reads go in, made safe for cel-js once each.
       const context: Record<string, unknown> = {};
       for (const name of refs) if (Object.hasOwn(scope, name)) context[name] = celSafe(scope[name]);
       try {
-        return fromCel(parsed(context));
+        return metered(source, context, limits, () => fromCel(parsed(context)));
       } catch (error) {
+        if (error instanceof ExpressionError) throw error;
         throw new ExpressionError(
           `\${${preview(source)}} failed: ${firstLine(error).slice(0, 300)}`,
           {

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
+import { joinData } from './llm-data.ts';
 import type { PlanSyntax } from './planner.ts';
 import { loadPrompt, renderPrompt } from './prompts.ts';
 import type { ExecError } from './run-state.ts';
-import { truncateForLlm } from './truncate.ts';
 
 export interface JoinInput {
   task: string;
@@ -17,19 +16,11 @@ export interface JoinInput {
 }
 
 /**
- * The join prompt: results go back as delimited DATA, never as instructions. The markers
- * carry a nonce derived from the data, and any copy of the marker inside it is defanged.
+ * The join prompt: results and errors go back as delimited DATA, never as instructions
+ * (`llm-data.ts` writes both).
  */
 export function joinPrompt(input: JoinInput): string {
-  const raw = truncateForLlm({ output: input.output, results: input.previous }, input.maxChars);
-  // A hash of the data itself: deterministic (cassettes replay byte for byte), yet no tool
-  // output can contain the marker that closes it, since it would have to contain its own hash.
-  const nonce = input.nonce ?? createHash('sha256').update(raw).digest('hex').slice(0, 16);
-  const data = raw.split(`DATA ${nonce}`).join(`DATA-${nonce}`);
-  const status =
-    input.status === 'succeeded'
-      ? 'Status: the plan succeeded.'
-      : `Status: the plan ${input.status}${input.error ? ` at node ${input.error.node ?? '?'}: ${input.error.name}: ${input.error.message}` : ''}. A new plan may work around the failure.`;
+  const { status, nonce, data } = joinData(input);
   return renderPrompt('join', {
     status,
     nonce,

@@ -4,6 +4,7 @@ import type { Message, ToolCall, ToolResult } from '../model/messages.ts';
 import { toolSpecs } from '../tool/provider-tools.ts';
 import { checkArgs, type ToolRegistry } from '../tool/registry.ts';
 import { callModel, type LlmContext } from './llm-call.ts';
+import { toolErrorResult, toolOutputResult } from './llm-data.ts';
 import { failureToError } from './loop-errors.ts';
 import { taskMessage } from './planner.ts';
 import type { ApproveFn } from './ports.ts';
@@ -17,7 +18,6 @@ import {
   type LoopUsage,
 } from './run-state.ts';
 import type { ReactStyle, TaskResult } from './task-types.ts';
-import { truncateForLlm } from './truncate.ts';
 
 export interface ReactOptions {
   task: string;
@@ -134,11 +134,11 @@ export async function runReact(o: ReactOptions): Promise<TaskResult> {
         attempt: 1,
       });
       record.ok = true;
-      return result(truncateForLlm(output, o.resultChars));
+      return result(toolOutputResult(output, o.resultChars));
     } catch (thrown) {
       record.ok = false;
       const error = toToolplanError(thrown);
-      return result(`${error.name}: ${error.message}`, true);
+      return result(toolErrorResult(error, o.resultChars), true);
     } finally {
       record.end = clock();
       emit({

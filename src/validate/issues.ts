@@ -49,6 +49,12 @@ export const ISSUE_CODES = {
   too_deep: 'bodies are nested deeper than allowed',
   limit_exceeded: 'retry.attempts, max_iterations or max_pages is above the allowed maximum',
   too_many_issues: 'warning: more issues were found than are listed',
+  value_too_deep: 'a plan value nests arrays and objects deeper than allowed (64 levels)',
+  comprehension_too_nested:
+    'an expression nests comprehensions (map, filter, ...) deeper than allowed',
+  expression_too_costly:
+    'an expression visibly takes more steps or builds more than one evaluation may',
+  invalid_regex: 'a matches() pattern is not RE2 syntax (no backreferences or lookaround)',
   // Ourselves.
   internal: 'the validator failed on this input: a bug in toolplan, not in the plan',
 } as const;

@@ -260,6 +260,31 @@ const CASES: Record<IssueCode, Case> = {
     mentions: ['2 more'],
     severity: 'warning',
   },
+  value_too_deep: {
+    input: plan([{ id: 'v', value: JSON.parse(`${'['.repeat(70)}${']'.repeat(70)}`) }]),
+    path: `/nodes/0/value${'/0'.repeat(64)}`,
+    mentions: ['64', 'flatten'],
+  },
+  comprehension_too_nested: {
+    input: plan([{ id: 'v', value: '${[1].map(a, [1].map(b, [1].map(c, [1].map(d, d))))}' }]),
+    path: '/nodes/0/value',
+    mentions: ['4 comprehensions', 'at most 3', 'map node'],
+  },
+  expression_too_costly: {
+    input: plan([
+      {
+        id: 'v',
+        value: `\${cel.bind(a, [${'1,'.repeat(99)}1], cel.bind(b, [${'a,'.repeat(99)}a], [${'b,'.repeat(99)}b]))}`,
+      },
+    ]),
+    path: '/nodes/0/value',
+    mentions: ['builds a value', '1000000'],
+  },
+  invalid_regex: {
+    input: plan([{ id: 'v', value: "${'ab'.matches('a(?=b)')}" }]),
+    path: '/nodes/0/value',
+    mentions: ['RE2', '"a(?=b)"'],
+  },
   internal: {
     input: plan([user]),
     reg: brokenRegistry,

@@ -1,0 +1,138 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: plans write `${ }` expressions in plain strings
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  executePlan,
+  FileJournalStore,
+  MemoryJournalStore,
+  resumeRun,
+} from '../../src/exec/index.ts';
+import { ToolRegistry } from '../../src/tool/registry.ts';
+import { validatePlan } from '../../src/validate/index.ts';
+import { CATASTROPHIC_REGEX, deepArray, nestedMaps, sharedBinds } from '../expr/support/hostile.ts';
+import { runCli } from '../support/run-cli.ts';
+
+/**
+ * Issue 10 items 1-4 end to end: the plans the adversarial review wrote, run with a file
+ * journal. Each ends (never hangs, never dies untyped), is journaled from run.started to
+ * run.finished, and resumes to the same outcome; the validator refuses what it can see.
+ */
+
+const dir = mkdtempSync(join(tmpdir(), 'toolplan-hostile-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const tools = new ToolRegistry();
+
+function planOf(value: unknown) {
+  return {
+    version: 1,
+    limits: { deadline_ms: 1000 },
+    nodes: [{ id: 'v', value, timeout_ms: 1000 }],
+  };
+}
+
+const CASES = [
+  ['a catastrophic matches() (item 1)', `\${${CATASTROPHIC_REGEX}}`, undefined],
+  ['nine nested maps (item 2)', `\${${nestedMaps()}}`, 'comprehension_too_nested'],
+  [
+    'nested cel.bind lists sharing references (item 3)',
+    `\${${sharedBinds()}}`,
+    'expression_too_costly',
+  ],
+  ['a 50,000-deep array literal (item 4)', deepArray(), 'value_too_deep'],
+] as const;
+
+describe('hostile expressions in a run', () => {
+  it.each(CASES)('%s: the validator says so', (_name, value, code) => {
+    const r = validatePlan(planOf(value), tools);
+    if (code === undefined) expect(r.issues).toEqual([]);
+    else expect(r.issues.map((i) => i.code)).toContain(code);
+    expect(r.valid).toBe(code === undefined);
+  });
+
+  it.each(CASES)(
+    '%s: ends typed, journaled and resumable',
+    async (name, value, code) => {
+      const deep = Array.isArray(value);
+      // Neither journal store can yet hold a plan nested 50,000 deep (JSON.stringify and
+      // structuredClone overflow): the deep literal runs on a memory store and is checked by
+      // its result; the validator and `exec` refuse it before any journal (below).
+      const store = deep ? new MemoryJournalStore() : new FileJournalStore(dir);
+      const runId = `hostile-${CASES.findIndex((c) => c[0] === name)}`;
+      const result = await executePlan(planOf(value), { tools, store, runId });
+      if (code === undefined) {
+        // RE2 answers at once; nothing to refuse.
+        expect(result).toMatchObject({ status: 'succeeded', output: { v: false } });
+      } else {
+        expect(result.status).toBe('failed');
+        const error = (result as { error: { name: string; code: string } }).error;
+        expect(error).toMatchObject({ name: 'ExpressionError', code: 'budget', node: 'v' });
+      }
+      if (deep) return;
+      const events = await store.read(runId);
+      const types = events.map((e) => e.type);
+      expect(types[0]).toBe('run.started');
+      expect(types.at(-1)).toBe('run.finished');
+      if (code !== undefined) {
+        const failed = events.find((e) => e.type === 'node.failed') as
+          | { error: { code: string } }
+          | undefined;
+        expect(failed?.error.code).toBe('budget');
+      }
+      const again = await resumeRun(runId, { tools, store });
+      expect(again.status).toBe(result.status);
+      expect((again as { error?: unknown }).error).toEqual((result as { error?: unknown }).error);
+      expect(await store.read(runId)).toHaveLength(events.length);
+    },
+    30_000,
+  );
+
+  it('a budget error is an ordinary node failure: a try catches it and the run goes on', async () => {
+    const result = await executePlan(
+      {
+        version: 1,
+        nodes: [
+          {
+            id: 't',
+            try: [{ id: 'v', value: `\${${nestedMaps()}}` }],
+            catch: [{ id: 'fallback', value: '${error.name + ": " + error.message}' }],
+          },
+          { id: 'after', value: '${1 + 1}', after: ['t'] },
+        ],
+      },
+      { tools },
+    );
+    expect(result).toMatchObject({ status: 'succeeded' });
+    expect((result as { output: Record<string, unknown> }).output).toMatchObject({ after: 2 });
+  }, 30_000);
+});
+
+describe('hostile expressions through `toolplan exec`', () => {
+  function planFile(value: unknown): { file: string; journal: string } {
+    const at = mkdtempSync(join(dir, 'cli-'));
+    const file = join(at, 'plan.json');
+    // JSON.stringify overflows on the 50,000-deep literal: that plan's text is written out.
+    const depth = Array.isArray(value) ? 50_000 : 0;
+    const deep = `${'['.repeat(depth)}${']'.repeat(depth)}`;
+    const text = JSON.stringify(planOf(depth ? 'DEEP' : value)).replace('"DEEP"', deep);
+    writeFileSync(file, text);
+    return { file, journal: join(at, 'journal') };
+  }
+
+  it('the catastrophic matches() (item 1) runs to its answer and exits 0', async () => {
+    const { file, journal } = planFile(`\${${CATASTROPHIC_REGEX}}`);
+    const r = await runCli(['exec', file, '--journal', journal]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ v: false });
+  });
+
+  it.each(CASES.slice(1))('%s: refused before anything runs, exit 2', async (_n, value, code) => {
+    const { file, journal } = planFile(value);
+    const r = await runCli(['exec', file, '--journal', journal]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(code);
+    expect(r.stderr).toContain('nothing was run');
+    expect(r.stderr).not.toMatch(/RangeError|Maximum call stack/);
+  });
+});
