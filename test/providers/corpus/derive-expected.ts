@@ -262,7 +262,7 @@ function anthropicEvents(events: Json[]): Expect {
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
     .flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]))
-    .filter((f) => /\.(chunks\.txt|json)$/.test(f) && !f.endsWith('manifest.json'))
+    .filter((f) => /\.(chunks\.txt|json|sse)$/.test(f) && !f.endsWith('manifest.json'))
     .sort();
 }
 
@@ -292,7 +292,7 @@ function sourceOf(rel: string): Json {
   return {
     origin: 'documentation',
     source: docs[pkg],
-    license: pkg === 'ollama' ? 'MIT (source read)' : 'n/a (written here)',
+    license: 'Apache-2.0 (written for toolplan from the documentation)',
   };
 }
 
@@ -302,13 +302,14 @@ const entries = filesUnder(root).map((path) => {
   const file = rel.split('/').at(-1)!;
   const api = pkg === 'anthropic' ? 'anthropic' : 'openai';
   const text = readFileSync(path, 'utf8');
-  const form = file.endsWith('.chunks.txt') ? 'stream' : 'json';
+  const form = file.endsWith('.chunks.txt') ? 'stream' : file.endsWith('.sse') ? 'sse' : 'json';
   let expect: Expect;
   let status = 200;
-  if (form === 'stream') {
+  if (form !== 'json') {
     const lines = text
       .split('\n')
-      .filter((l) => l.trim() !== '')
+      .map((l) => (form === 'sse' ? (l.startsWith('data: ') ? l.slice(6) : '') : l))
+      .filter((l) => l.trim() !== '' && l !== '[DONE]')
       .map((l) => JSON.parse(l) as Json);
     expect = api === 'anthropic' ? anthropicEvents(lines) : openaiChunks(lines);
   } else {
@@ -323,9 +324,13 @@ const entries = filesUnder(root).map((path) => {
       expect = openaiMeaning([choice.message], body.usage, choice.finish_reason);
     }
   }
+  const server =
+    pkg === 'openai-compatible' && file.startsWith('anthropic')
+      ? 'Claude through an OpenAI-compatible endpoint (ids sanitised)'
+      : (SERVERS[pkg] ?? pkg);
   return {
     file: rel,
-    server: SERVERS[pkg] ?? pkg,
+    server,
     api,
     form,
     ...(status !== 200 ? { status } : {}),

@@ -25,7 +25,8 @@ export interface CorpusEntry {
   file: string;
   server: string;
   api: 'openai' | 'anthropic';
-  form: 'stream' | 'json';
+  /** `stream`: one event's JSON a line; `sse`: the SSE body byte for byte; `json`: a body. */
+  form: 'stream' | 'sse' | 'json';
   status?: number;
   origin: 'recorded' | 'documentation' | 'constructed';
   source: string;
@@ -49,6 +50,12 @@ export type Delivery = 'events' | 'no-done' | 'bytes';
 
 /** Each recorded event as the server wrote it (Anthropic names the event after its `type`). */
 export function sseEvents(entry: CorpusEntry, done: boolean): string[] {
+  if (entry.form === 'sse') {
+    const events = recordingText(entry)
+      .split(/(?<=\n\n)/)
+      .filter((event) => event.trim() !== '');
+    return done ? events : events.filter((event) => event.trim() !== 'data: [DONE]');
+  }
   const lines = recordingText(entry)
     .split('\n')
     .filter((line) => line.trim() !== '');
