@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../errors/runtime-errors.ts';
 import { CASSETTE_VERSION, type Cassette, type Interaction } from '../record/cassette.ts';
+import { type CompatibleShape, compatibleChatStream } from '../record/compatible-shapes.ts';
 import { anthropicStream, openaiChatStream, type WireStreamReply } from '../record/wire-formats.ts';
 
 /**
@@ -54,23 +55,30 @@ export function turnToReply(turn: ScriptedTurn, index: number): WireStreamReply 
   return { text: turn.text, usage, chunkSize: 24 };
 }
 
+/** `shape`: an OpenAI-compatible server's stream shape instead of the provider's own. */
 export function buildCassette(
   provider: 'openai' | 'anthropic',
   turns: readonly ScriptedTurn[],
-  options: { note?: string | undefined; model?: string | undefined } = {},
+  options: {
+    note?: string | undefined;
+    model?: string | undefined;
+    shape?: CompatibleShape | undefined;
+  } = {},
 ): Cassette {
-  const { note, model } = options;
+  const { note, model, shape } = options;
   const interactions: Interaction[] = turns.map((turn, i) => {
     const reply = { ...turnToReply(turn, i), ...(model ? { model } : {}) };
+    let stream: string[];
+    if (shape) stream = compatibleChatStream({ ...reply, id: `chatcmpl-eval${i + 1}` }, shape);
+    else if (provider === 'openai')
+      stream = openaiChatStream({ ...reply, id: `chatcmpl-eval${i + 1}` });
+    else stream = anthropicStream({ ...reply, id: `msg_eval${i + 1}` });
     return {
-      request: { method: 'POST', path: ROUTES[provider] },
+      request: { method: 'POST', path: ROUTES[shape ? 'openai' : provider] },
       response: {
         status: 200,
         headers: { 'content-type': 'text/event-stream; charset=utf-8' },
-        stream:
-          provider === 'openai'
-            ? openaiChatStream({ ...reply, id: `chatcmpl-eval${i + 1}` })
-            : anthropicStream({ ...reply, id: `msg_eval${i + 1}` }),
+        stream,
       },
     };
   });

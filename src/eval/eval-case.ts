@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors/runtime-errors.ts';
+import { COMPATIBLE_SHAPES, type CompatibleShape } from '../record/compatible-shapes.ts';
 
 /**
  * The eval case format (`evals/README.md`): one folder per case holding `case.json` and the
@@ -58,6 +59,8 @@ export const EvalCaseSchema = z
     /** Approve calls that ask for approval: true for all, or the tool names to approve. */
     approve: z.union([z.boolean(), z.array(z.string())]).optional(),
     maxReplans: z.number().int().min(0).optional(),
+    /** OpenAI-compatible stream shapes the case also runs on (cassette.<shape>.json). */
+    shapes: z.array(z.enum(COMPATIBLE_SHAPES)).optional(),
     expect: ExpectSchema,
   })
   .strict();
@@ -73,6 +76,8 @@ export interface EvalCase extends EvalCaseSpec {
   file: string;
   /** The cassette path, absolute. */
   cassettePath: string;
+  /** Set on a case's run in an OpenAI-compatible server's shape (see case-variants.ts). */
+  shape?: CompatibleShape;
 }
 
 /** Parses a case.json's text; throws ConfigError naming the file and the first bad field. */

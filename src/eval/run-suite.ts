@@ -1,4 +1,5 @@
 import type { CaseResult, SuiteResult } from './case-result.ts';
+import { withShapeVariants } from './case-variants.ts';
 import { type EvalCase, findCaseDirs, loadCase } from './eval-case.ts';
 import { type RunCaseOptions, runCase } from './run-case.ts';
 
@@ -8,17 +9,22 @@ export interface SuiteOptions extends RunCaseOptions {
   onCase?: (result: CaseResult, done: number, total: number) => void;
 }
 
-/** Loads every case under `root` first (a bad case.json stops the suite before anything runs). */
+/**
+ * Loads every case under `root` first (a bad case.json stops the suite before anything runs),
+ * each followed by its runs on OpenAI-compatible servers' shapes.
+ */
 export function loadCases(root: string): EvalCase[] {
-  return findCaseDirs(root).map(loadCase);
+  return withShapeVariants(findCaseDirs(root).map(loadCase));
 }
 
 /** Runs cases with at most `concurrency` at once; results come back in case order. */
 export async function runSuite(
-  cases: readonly EvalCase[],
+  all: readonly EvalCase[],
   options: SuiteOptions = {},
 ): Promise<SuiteResult> {
   const t0 = performance.now();
+  // A live recording is of the provider itself; the shapes are built from its turns.
+  const cases = options.record ? all.filter((c) => c.shape === undefined) : all;
   const results: CaseResult[] = new Array(cases.length);
   let next = 0;
   let done = 0;

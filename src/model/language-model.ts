@@ -32,10 +32,14 @@ export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' |
 export interface Usage {
   inputTokens: number;
   outputTokens: number;
+  /** The server reported no usage: counted from characters, good for budgets, not for bills. */
+  estimated?: boolean;
 }
 
 export interface ModelResponse {
   text: string;
+  /** The model's reasoning (thinking blocks, `reasoning_content`), never part of `text`. */
+  reasoning?: string;
   toolCalls: ToolCall[];
   finishReason: FinishReason;
   usage: Usage;
@@ -45,6 +49,8 @@ export interface ModelResponse {
 
 export type ModelStreamPart =
   | { type: 'text-delta'; text: string }
+  /** Reasoning the model streams before or between its answer and calls; not answer text. */
+  | { type: 'reasoning-delta'; text: string }
   /** A tool call began; `index` is its position among this response's tool calls. */
   | { type: 'tool-call-start'; index: number; id: string; name: string }
   | { type: 'tool-call-delta'; index: number; id: string; argsTextDelta: string }

@@ -29,6 +29,7 @@ import {
   toolNamesOf,
 } from './sdk-call.ts';
 import type { ToolNameMap } from './tool-names.ts';
+import { truncatedCallError } from './truncated-call.ts';
 
 export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
 export const ANTHROPIC_DEFAULT_MODEL = 'claude-sonnet-4-6';
@@ -210,9 +211,11 @@ function finishReason(raw: string | null | undefined): FinishReason {
 
 function toResponse(message: AnthropicMessage, names: ToolNameMap): ModelResponse {
   let text = '';
+  let reasoning = '';
   const toolCalls: ToolCall[] = [];
   for (const block of message.content) {
     if (block.type === 'text') text += block.text;
+    else if (block.type === 'thinking') reasoning += block.thinking;
     else if (block.type === 'tool_use') {
       toolCalls.push({
         id: block.id,
@@ -223,6 +226,7 @@ function toResponse(message: AnthropicMessage, names: ToolNameMap): ModelRespons
   }
   return {
     text,
+    ...(reasoning !== '' ? { reasoning } : {}),
     toolCalls,
     finishReason: finishReason(message.stop_reason),
     usage: { inputTokens: inputTokens(message.usage), outputTokens: message.usage.output_tokens },
@@ -243,6 +247,8 @@ class EventFolder {
   private readonly tools = new Map<number, OpenToolBlock>();
   private toolCount = 0;
   private stopReason: string | null = null;
+  /** A tool call whose arguments did not parse, reported once the stop reason is known. */
+  private unparsed: { call: OpenToolBlock; error: unknown } | undefined;
   private usage: Usage = { inputTokens: 0, outputTokens: 0 };
 
   constructor(private readonly names: ToolNameMap) {}
@@ -259,6 +265,8 @@ class EventFolder {
         const block = event.content_block;
         if (block.type === 'text' && block.text !== '')
           yield { type: 'text-delta', text: block.text };
+        if (block.type === 'thinking' && block.thinking !== '')
+          yield { type: 'reasoning-delta', text: block.thinking };
         if (block.type === 'tool_use') {
           const open = {
             index: this.toolCount++,
@@ -274,6 +282,8 @@ class EventFolder {
       case 'content_block_delta': {
         const delta = event.delta;
         if (delta.type === 'text_delta') yield { type: 'text-delta', text: delta.text };
+        else if (delta.type === 'thinking_delta' && delta.thinking !== '')
+          yield { type: 'reasoning-delta', text: delta.thinking };
         else if (delta.type === 'input_json_delta') {
           const open = this.tools.get(event.index);
           if (open && delta.partial_json !== '') {
@@ -292,7 +302,14 @@ class EventFolder {
         const open = this.tools.get(event.index);
         if (open) {
           this.tools.delete(event.index);
-          const args = parseToolArgs(open.json, open, 'anthropic');
+          let args: unknown;
+          try {
+            args = parseToolArgs(open.json, open, 'anthropic');
+          } catch (error) {
+            // Whether the output limit cut it off is only said by the message_delta after.
+            this.unparsed = { call: open, error };
+            break;
+          }
           yield {
             type: 'tool-call',
             index: open.index,
@@ -303,6 +320,12 @@ class EventFolder {
       }
       case 'message_delta':
         this.stopReason = event.delta.stop_reason ?? this.stopReason;
+        if (this.unparsed) {
+          const { call, error } = this.unparsed;
+          if (this.stopReason === 'max_tokens')
+            throw truncatedCallError(call.json, call, 'anthropic');
+          throw error;
+        }
         // message_delta usage is cumulative.
         this.usage = {
           inputTokens:
@@ -319,6 +342,7 @@ class EventFolder {
 
   /** The finish part came with message_stop; a stream without one was cut short. */
   end(ctx: ErrorContext): Iterable<ModelStreamPart> {
+    if (this.unparsed) throw this.unparsed.error;
     if (!this.stopped)
       throw toProviderError(new Error('the stream ended before message_stop'), ctx);
     return [];

@@ -1,23 +1,30 @@
 import OpenAI from 'openai';
 import type {
   ChatCompletion,
-  ChatCompletionChunk,
   ChatCompletionCreateParamsBase,
   ChatCompletionMessageParam,
   ChatCompletionToolChoiceOption,
 } from 'openai/resources/chat/completions/completions';
 import type {
   CallOptions,
-  FinishReason,
   LanguageModel,
   ModelRequest,
   ModelResponse,
   ModelStreamPart,
-  Usage,
 } from '../model/language-model.ts';
-import type { ToolCall } from '../model/messages.ts';
 import { type Fetch, guardFetch } from './fetch-guard.ts';
-import { type ErrorContext, parseToolArgs, toProviderError } from './map-error.ts';
+import { ChunkFolder, completeCall } from './openai-chunk-folder.ts';
+import {
+  argumentsText,
+  estimateTokens,
+  finishReason,
+  type LooseMessage,
+  type LooseUsage,
+  nonEmpty,
+  readContent,
+  readUsage,
+  toolCallsOf,
+} from './openai-wire-read.ts';
 import {
   type AdapterIdentity,
   adapterIdentity,
@@ -43,14 +50,6 @@ export interface OpenAIModelOptions {
   /** Per attempt, in milliseconds. */
   timeout?: number;
 }
-
-const FINISH: Record<string, FinishReason> = {
-  stop: 'stop',
-  length: 'length',
-  tool_calls: 'tool_calls',
-  function_call: 'tool_calls',
-  content_filter: 'content_filter',
-};
 
 /** Chat completions through the official `openai` SDK; works with any OpenAI-compatible server. */
 export class OpenAIModel implements LanguageModel {
@@ -88,7 +87,7 @@ export class OpenAIModel implements LanguageModel {
           { ...params, stream: false },
           { signal: options.signal },
         ),
-      (completion) => toResponse(completion, names),
+      (completion) => toResponse(completion, names, requestChars(params)),
     );
   }
 
@@ -104,7 +103,7 @@ export class OpenAIModel implements LanguageModel {
           { ...params, stream: true, stream_options: { include_usage: true } },
           { signal },
         ),
-      () => new ChunkFolder(names),
+      () => new ChunkFolder(names, requestChars(params)),
     );
   }
 
@@ -140,6 +139,11 @@ export class OpenAIModel implements LanguageModel {
     if (request.temperature !== undefined) params.temperature = request.temperature;
     return params;
   }
+}
+
+/** What the server read, for estimating input tokens when it reports none. */
+function requestChars(params: ChatCompletionCreateParamsBase): number {
+  return JSON.stringify(params.messages).length + JSON.stringify(params.tools ?? []).length;
 }
 
 function toToolChoice(
@@ -193,114 +197,40 @@ function toMessages(request: ModelRequest, names: ToolNameMap): ChatCompletionMe
   return out;
 }
 
-function toUsage(
-  usage: { prompt_tokens?: number; completion_tokens?: number } | null | undefined,
-): Usage {
-  return { inputTokens: usage?.prompt_tokens ?? 0, outputTokens: usage?.completion_tokens ?? 0 };
-}
-
-function finishReason(raw: string | null | undefined, hasToolCalls: boolean): FinishReason {
-  const reason = raw ? (FINISH[raw] ?? 'other') : 'other';
-  // Some OpenAI-compatible servers say "stop" after emitting tool calls.
-  return hasToolCalls && reason === 'stop' ? 'tool_calls' : reason;
-}
-
-function toResponse(completion: ChatCompletion, names: ToolNameMap): ModelResponse {
-  const choice = completion.choices[0];
-  const toolCalls: ToolCall[] = [];
-  for (const call of choice?.message.tool_calls ?? []) {
-    if (call.type !== 'function') continue;
-    const name = names.fromProvider(call.function.name);
-    toolCalls.push({
-      id: call.id,
-      name,
-      args: parseToolArgs(call.function.arguments, { id: call.id, name }, 'openai'),
-    });
-  }
+/** A non-streamed `chat.completion`, read as loosely as servers write it. */
+function toResponse(
+  completion: ChatCompletion,
+  names: ToolNameMap,
+  inputChars: number,
+): ModelResponse {
+  const loose = completion as unknown as {
+    choices?: { index?: unknown; message?: LooseMessage | null; finish_reason?: unknown }[];
+    usage?: LooseUsage | null;
+  };
+  const choices = Array.isArray(loose.choices) ? loose.choices : [];
+  const choice = choices.find((c) => c.index === undefined || c.index === 0) ?? choices[0];
+  const message: LooseMessage = choice?.message ?? {};
+  const { text, reasoning } = readContent(message);
+  const truncated = choice?.finish_reason === 'length';
+  const toolCalls = toolCallsOf(message).map((call, i) => {
+    const id = nonEmpty(call.id) ?? `call_${i}`;
+    const name = names.fromProvider(nonEmpty(call.function?.name) ?? '');
+    return completeCall({ id, args: argumentsText(call.function?.arguments) }, name, truncated);
+  });
+  const outputChars =
+    text.length +
+    reasoning.length +
+    toolCalls.reduce((n, c) => n + JSON.stringify(c.args).length, 0);
   return {
-    text: choice?.message.content ?? '',
+    text,
+    ...(reasoning !== '' ? { reasoning } : {}),
     toolCalls,
     finishReason: finishReason(choice?.finish_reason, toolCalls.length > 0),
-    usage: toUsage(completion.usage),
+    usage: readUsage(loose.usage) ?? {
+      inputTokens: estimateTokens(inputChars),
+      outputTokens: estimateTokens(outputChars),
+      estimated: true,
+    },
     raw: completion,
   };
-}
-
-interface PendingCall {
-  index: number;
-  id: string;
-  name: string;
-  args: string;
-  done: boolean;
-}
-
-/** Folds `chat.completion.chunk`s into stream parts; a call completes when the next begins. */
-class ChunkFolder {
-  /** The call currently streaming at each wire index. */
-  private readonly calls = new Map<number, PendingCall>();
-  private count = 0;
-  private finish: string | null = null;
-  private usage: Usage = { inputTokens: 0, outputTokens: 0 };
-
-  constructor(private readonly names: ToolNameMap) {}
-
-  *fold(chunk: ChatCompletionChunk): Iterable<ModelStreamPart> {
-    if (chunk.usage) this.usage = toUsage(chunk.usage);
-    const choice = chunk.choices[0];
-    if (!choice) return;
-    const { delta } = choice;
-    if (delta.content) yield { type: 'text-delta', text: delta.content };
-    for (const piece of delta.tool_calls ?? []) {
-      let call = this.calls.get(piece.index);
-      // Some OpenAI-compatible servers send every call at index 0, told apart only by id.
-      const reused = call !== undefined && piece.id !== undefined && piece.id !== call.id;
-      if (!call || reused) {
-        yield* this.completeAll();
-        const index = this.count++;
-        call = {
-          index,
-          id: piece.id ?? `call_${index}`,
-          name: this.names.fromProvider(piece.function?.name ?? ''),
-          args: '',
-          done: false,
-        };
-        this.calls.set(piece.index, call);
-        yield { type: 'tool-call-start', index: call.index, id: call.id, name: call.name };
-      }
-      const text = piece.function?.arguments ?? '';
-      if (text !== '') {
-        call.args += text;
-        yield { type: 'tool-call-delta', index: call.index, id: call.id, argsTextDelta: text };
-      }
-    }
-    if (choice.finish_reason) {
-      this.finish = choice.finish_reason;
-      yield* this.completeAll();
-    }
-  }
-
-  *end(ctx: ErrorContext): Iterable<ModelStreamPart> {
-    if (this.finish === null) {
-      throw toProviderError(new Error('the stream ended before a finish_reason'), ctx);
-    }
-    yield* this.completeAll();
-    yield {
-      type: 'finish',
-      finishReason: finishReason(this.finish, this.count > 0),
-      usage: this.usage,
-    };
-  }
-
-  private *completeAll(): Iterable<ModelStreamPart> {
-    for (const call of this.calls.values()) {
-      if (call.done) continue;
-      call.done = true;
-      const args = parseToolArgs(call.args, call, 'openai');
-      yield {
-        type: 'tool-call',
-        index: call.index,
-        toolCall: { id: call.id, name: call.name, args },
-      };
-    }
-  }
 }

@@ -161,8 +161,73 @@ export function scrubSecrets(text: string, secrets: readonly string[]): string {
   return out;
 }
 
+/**
+ * Scrubs `chunks` as the one text they make: a key a server echoes split across two network
+ * chunks is caught, where scrubbing chunk by chunk would store it in two readable halves. The
+ * mark goes in the chunk where the secret began; every other boundary stays where it was.
+ */
+export function scrubChunks(chunks: readonly string[], secrets: readonly string[]): string[] {
+  const joined = chunks.join('');
+  const ranges: [number, number][] = [];
+  for (const secret of secrets) {
+    if (secret === '') continue;
+    for (let at = joined.indexOf(secret); at !== -1; at = joined.indexOf(secret, at + 1)) {
+      ranges.push([at, at + secret.length]);
+    }
+  }
+  if (ranges.length === 0) return [...chunks];
+  ranges.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  const merged: [number, number][] = [];
+  for (const range of ranges) {
+    const last = merged[merged.length - 1];
+    if (last && range[0] < last[1]) last[1] = Math.max(last[1], range[1]);
+    else merged.push([...range]);
+  }
+  const out: string[] = [];
+  let offset = 0;
+  let r = 0;
+  for (const chunk of chunks) {
+    const end = offset + chunk.length;
+    let piece = '';
+    for (let i = offset; i < end; ) {
+      while (r < merged.length && merged[r]![1] <= i) r++;
+      const range = merged[r];
+      if (!range || range[0] >= end) {
+        piece += joined.slice(i, end);
+        break;
+      }
+      if (range[0] > i) {
+        piece += joined.slice(i, range[0]);
+        i = range[0];
+      }
+      if (range[0] === i) piece += REDACTED;
+      i = Math.min(range[1], end);
+    }
+    out.push(piece);
+    offset = end;
+  }
+  return out;
+}
+
 export function serializeCassette(cassette: Cassette, secrets: readonly string[] = []): string {
-  return `${scrubSecrets(JSON.stringify(cassette, null, 2), secrets)}\n`;
+  const scrubbed: Cassette =
+    secrets.length === 0
+      ? cassette
+      : {
+          ...cassette,
+          interactions: cassette.interactions.map((interaction) =>
+            interaction.response.stream
+              ? {
+                  ...interaction,
+                  response: {
+                    ...interaction.response,
+                    stream: scrubChunks(interaction.response.stream, secrets),
+                  },
+                }
+              : interaction,
+          ),
+        };
+  return `${scrubSecrets(JSON.stringify(scrubbed, null, 2), secrets)}\n`;
 }
 
 /** Writes atomically (temp file + rename), so a reader never sees half a cassette. */

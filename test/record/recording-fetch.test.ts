@@ -311,3 +311,32 @@ describe('createRecordingFetch', () => {
     expect(replay.unused()).toEqual([]);
   });
 });
+
+describe('createRecordingFetch and a key echoed across SSE chunks', () => {
+  it('redacts the joined stream, so neither half of the key is stored', async () => {
+    const key = 'sk-proj-echoed-split-0123456789abcdef';
+    const server = await useWireServer();
+    server.enqueue({
+      // Paced, so the two halves arrive as two network reads, as a provider's chunks do.
+      chunkMs: 30,
+      stream: [
+        `data: {"error":{"message":"bad key ${key.slice(0, 17)}`,
+        `${key.slice(17)} rejected"}}\n\n`,
+        'data: [DONE]\n\n',
+      ],
+    });
+    const cassettePath = join(tmp(), 'c.json');
+    const recording = createRecordingFetch({ cassettePath, env: { OPENAI_API_KEY: key } });
+    const live = await (await recording(`${server.origin}/v1/chat/completions`)).text();
+    expect(live).toContain(key);
+    await recording.flush();
+    const text = readFileSync(cassettePath, 'utf8');
+    expect(text).not.toContain(key.slice(0, 17));
+    expect(text).not.toContain(key.slice(17));
+    const stream = readCassette(cassettePath).interactions[0]!.response.stream!;
+    expect(stream.length).toBeGreaterThan(1);
+    expect(stream.join('')).toBe(
+      'data: {"error":{"message":"bad key [redacted] rejected"}}\n\ndata: [DONE]\n\n',
+    );
+  });
+});
