@@ -49,6 +49,11 @@ export interface Tool<Args = any, Output = any> {
   mutating?: boolean;
   /** Every call waits for a person's approval, whatever the plan says. */
   requires_approval?: boolean;
+  /**
+   * Arguments the input schema does not list: an error (the default, even when the schema
+   * leaves `additionalProperties` unset) or allowed. An explicit `additionalProperties` wins.
+   */
+  unknown_args?: 'error' | 'allow';
 }
 
 /** Typed helper for TypeScript users: the args and output types follow the zod schemas. */
