@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { resumeRun } from '../exec/execute-plan.ts';
 import { DEFAULT_JOURNAL_DIR } from '../exec/file-journal-store.ts';
-import { loadRegistry } from '../tool/load-tools-module.ts';
+import { loadCliTools } from '../tool/load-tools.ts';
 import { addToolsOption, collect } from './cli-options.ts';
 import { type CliIo, EXIT, runReported } from './exec.ts';
 
@@ -47,9 +47,9 @@ export async function runResume(
   io: CliIo = process,
 ): Promise<number> {
   const journalDir = options.journal ?? DEFAULT_JOURNAL_DIR;
-  let registry: Awaited<ReturnType<typeof loadRegistry>>;
+  let registry: Awaited<ReturnType<typeof loadCliTools>>;
   try {
-    registry = await loadRegistry(options.tools);
+    registry = await loadCliTools(options);
   } catch (error) {
     io.stderr.write(`toolplan: ${(error as Error).name}: ${(error as Error).message}\n`);
     return EXIT.usage;

@@ -44,7 +44,7 @@ describe('derefSchema', () => {
     };
     const out = derefSchema(tree);
     const root = (out.properties as Record<string, Record<string, unknown>>).root;
-    expect(root.type).toBe('object');
+    expect(root?.type).toBe('object');
     expect(JSON.stringify(root)).toContain('"$ref":"#/$defs/Node"');
     expect(out.$defs).toBe(tree.$defs);
   });
