@@ -8,7 +8,6 @@ import { type McpToolSet, mcpTools, openMcpServers } from '../../src/mcp/mcp-too
 import { ToolRegistry } from '../../src/tool/registry.ts';
 import { validatePlan } from '../../src/validate/index.ts';
 import {
-  EVERYTHING,
   everythingStdio,
   FILESYSTEM,
   isAlive,
@@ -43,9 +42,9 @@ describe('MCP tools from server-everything over stdio', () => {
     expect(sum?.inputSchema.required).toEqual(['a', 'b']);
     expect(sum?.tool.mutating).toBe(false);
     const weather = registry.get('ev.get-structured-content');
-    expect((weather?.outputSchema?.properties as Record<string, unknown>).temperature).toEqual(
-      expect.objectContaining({ type: 'number' }),
-    );
+    expect(
+      (weather?.outputSchema?.properties as Record<string, unknown> | undefined)?.temperature,
+    ).toEqual(expect.objectContaining({ type: 'number' }));
     expect(registry.get('ev.toggle-simulated-logging')?.tool.mutating).toBe(true);
     expect(registry.get('ev.toggle-simulated-logging')?.tool.requires_approval).toBe(false);
   });
@@ -318,5 +317,3 @@ describe('server-everything over HTTP on 127.0.0.1', () => {
     }
   });
 });
-
-export { EVERYTHING };

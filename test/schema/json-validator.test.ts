@@ -38,6 +38,7 @@ describe('compileSchema', () => {
       type: 'object',
       properties: { n: { multipleOf: 5 }, tags: { uniqueItems: true } },
       if: { properties: { n: { const: 10 } } },
+      // biome-ignore lint/suspicious/noThenProperty: the JSON Schema keyword.
       then: { required: ['why'] },
     });
     expect(check({ n: 3 }).map((i) => i.code)).toEqual(['out_of_range']);
