@@ -5,7 +5,7 @@ import type { PlanSyntax } from '../loop/planner.ts';
 import { runTask } from '../loop/run-task.ts';
 import type { TaskMode } from '../loop/task-types.ts';
 import type { Message } from '../model/messages.ts';
-import { loadRegistry } from '../tool/load-tools-module.ts';
+import { loadCliTools } from '../tool/load-tools.ts';
 import { addModelOptions, addToolsOption } from './cli-options.ts';
 import { modelFromOptions, progressLine } from './loop-support.ts';
 import { approvalQuestion, isYes } from './terminal-approver.ts';
@@ -52,7 +52,7 @@ export async function runChat(
   let rl: Interface | undefined;
   try {
     const cli = modelFromOptions(options);
-    const registry = await loadRegistry(options.tools);
+    const registry = await loadCliTools(options);
     rl = createInterface({
       input: io.stdin,
       output: io.stdout,

@@ -5,12 +5,26 @@ export const collect = (value: string, previous: string[]) => [...previous, valu
 
 /** `--tools MODULE`, repeatable: every command that loads tools takes them the same way. */
 export function addToolsOption(command: Command): Command {
-  return command.option(
-    '--tools <module>',
-    'module exporting `tools` (repeat for several)',
-    collect,
-    [] as string[],
+  return addMcpOptions(
+    command.option(
+      '--tools <module>',
+      'module exporting `tools` (repeat for several)',
+      collect,
+      [] as string[],
+    ),
   );
+}
+
+/** `--mcp SPEC` (repeatable) and `--mcp-config FILE`, beside `--tools` on every command. */
+export function addMcpOptions(command: Command): Command {
+  return command
+    .option(
+      '--mcp <spec>',
+      'MCP server: a command line ("node server.js") or a URL; "name=SPEC" prefixes its tool names (repeat)',
+      collect,
+      [] as string[],
+    )
+    .option('--mcp-config <file>', 'JSON file listing MCP servers ({"mcpServers": {...}})');
 }
 
 /**

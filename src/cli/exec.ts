@@ -8,7 +8,7 @@ import { thisProcess } from '../exec/journal-lease.ts';
 import { type HeldLease, holdLease } from '../exec/lease-keeper.ts';
 import { ProgressReporter } from '../exec/progress-reporter.ts';
 import type { RunResult } from '../exec/run-result.ts';
-import { loadRegistry } from '../tool/load-tools-module.ts';
+import { loadCliTools } from '../tool/load-tools.ts';
 import { validatePlan } from '../validate/index.ts';
 import { addToolsOption } from './cli-options.ts';
 import { cancelOnSigint } from './interrupt.ts';
@@ -117,7 +117,7 @@ export async function runExec(
   const journalDir = options.journal ?? DEFAULT_JOURNAL_DIR;
   let plan: unknown;
   let input: unknown = null;
-  let registry: Awaited<ReturnType<typeof loadRegistry>>;
+  let registry: Awaited<ReturnType<typeof loadCliTools>>;
   try {
     plan = await readPlanFile(planPath, io);
     if (options.input !== undefined) {
@@ -127,7 +127,7 @@ export async function runExec(
         throw new UsageError(`--input is not JSON: ${(error as Error).message}`);
       }
     }
-    registry = await loadRegistry(options.tools);
+    registry = await loadCliTools(options);
     const checked = validatePlan(plan, registry);
     if (!checked.valid) {
       for (const i of checked.issues)

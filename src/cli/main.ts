@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isToolplanError } from '../errors/toolplan-error.ts';
+import { closeAllToolSources } from '../tool/open-tool-sources.ts';
 
 const HELP_FOOTER = `
 Examples:
@@ -69,6 +70,16 @@ const COMMANDS: Array<{ name: string; summary: string; load: () => Promise<Comma
     load: () => import('./coordinator.ts'),
   },
   {
+    name: 'tools',
+    summary: 'list the tools from --tools modules and --mcp servers',
+    load: () => import('./tools.ts'),
+  },
+  {
+    name: 'mcp',
+    summary: 'serve the tools and plans as an MCP server (stdio, or --http PORT on 127.0.0.1)',
+    load: () => import('./mcp.ts'),
+  },
+  {
     name: 'eval',
     summary: 'run the eval suite offline from recorded LLM responses (no key, no network)',
     load: () => import('./eval.ts'),
@@ -99,6 +110,9 @@ export async function runCli(argv: string[]): Promise<void> {
       return;
     }
     reportFatal(error);
+  } finally {
+    // MCP servers a command started: their processes would keep this one alive.
+    await closeAllToolSources();
   }
 }
 

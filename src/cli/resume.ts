@@ -4,9 +4,9 @@ import { resumeRun } from '../exec/execute-plan.ts';
 import { DEFAULT_JOURNAL_DIR } from '../exec/file-journal-store.ts';
 import { checkJournalFormat } from '../exec/journal-format.ts';
 import type { JournalStore } from '../exec/journal-store.ts';
-import { loadRegistry } from '../tool/load-tools-module.ts';
 import type { ToolRegistry } from '../tool/registry.ts';
 import { validatePlan } from '../validate/index.ts';
+import { loadCliTools } from '../tool/load-tools.ts';
 import { addToolsOption, collect } from './cli-options.ts';
 import { type CliIo, EXIT, reportResult, runReported } from './exec.ts';
 
@@ -54,9 +54,9 @@ export async function runResume(
   io: CliIo = process,
 ): Promise<number> {
   const journalDir = options.journal ?? DEFAULT_JOURNAL_DIR;
-  let registry: Awaited<ReturnType<typeof loadRegistry>>;
+  let registry: Awaited<ReturnType<typeof loadCliTools>>;
   try {
-    registry = await loadRegistry(options.tools);
+    registry = await loadCliTools(options);
   } catch (error) {
     io.stderr.write(`toolplan: ${(error as Error).name}: ${(error as Error).message}\n`);
     return EXIT.usage;

@@ -9,7 +9,7 @@ import { loadSuspendedTask, resumeTask } from '../loop/resume-task.ts';
 import { runTask } from '../loop/run-task.ts';
 import type { SavedTask } from '../loop/task-store.ts';
 import type { TaskMode, TaskResult } from '../loop/task-types.ts';
-import { loadRegistry } from '../tool/load-tools-module.ts';
+import { loadCliTools } from '../tool/load-tools.ts';
 import { addModelOptions, addToolsOption, collect } from './cli-options.ts';
 import { cancelOnSigint } from './interrupt.ts';
 import { modelFromOptions, progressLine } from './loop-support.ts';
@@ -107,7 +107,7 @@ export async function runRun(
     ) as 'parallel' | 'single';
     const cli = modelFromOptions(options);
     finish = cli.finish;
-    const registry = await loadRegistry(options.tools);
+    const registry = await loadCliTools(options);
     const input = options.input === undefined ? undefined : parseInput(options.input);
     return await drive(options, io, finish, (wiring) =>
       runTask(task, {
@@ -150,7 +150,7 @@ async function resumeRunTask(
     const saved = await loadSuspendedTask(taskId, { store, ...decisions });
     const cli = modelFromOptions({ ...options, ...savedModel(saved, options) });
     finish = cli.finish;
-    const registry = await loadRegistry(options.tools);
+    const registry = await loadCliTools(options);
     return await drive(options, io, finish, (wiring) =>
       resumeTask(taskId, { model: cli.model, tools: registry, store, ...decisions, ...wiring }),
     );

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { isToolplanError } from '../errors/toolplan-error.ts';
-import { loadRegistry } from '../tool/load-tools-module.ts';
+import { loadCliTools } from '../tool/load-tools.ts';
 import type { PlanIssue } from '../validate/issues.ts';
 import { validatePlanText } from '../validate/validate-plan.ts';
 import { addToolsOption } from './cli-options.ts';
@@ -47,7 +47,7 @@ export async function runValidate(
       io.stderr.write(
         'toolplan validate: no --tools given, so every call will be reported as an unknown tool\n',
       );
-    const registry = await loadRegistry(options.tools);
+    const registry = await loadCliTools(options);
     const result = validatePlanText(text, registry);
     if (options.json) {
       io.stdout.write(

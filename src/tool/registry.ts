@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors/runtime-errors.ts';
-import { type CheckOptions, checkValue, type SchemaIssue } from '../schema/check-value.ts';
+import { derefSchema } from '../schema/deref-schema.ts';
 import { isZodSchema, toJsonSchema } from '../schema/normalize-schema.ts';
 import type { JsonSchema, Tool } from './tool.ts';
 
@@ -13,7 +13,6 @@ export interface RegisteredTool {
   source: string;
 }
 
-const STRICT: CheckOptions = { strictObjects: true };
 const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$/;
 const KNOWN_FIELDS = new Set([
   'name',
@@ -27,6 +26,7 @@ const KNOWN_FIELDS = new Set([
   'mutating',
   'requires_approval',
   'queue',
+  'unknown_args',
 ]);
 
 function bad(tool: string, field: string, problem: string, source: string): never {
@@ -94,6 +94,13 @@ export function checkToolDefinition(value: unknown, source: string, index: numbe
       `must be a queue name matching [A-Za-z0-9_.-]{1,64}, got ${JSON.stringify(t.queue)}`,
       source,
     );
+  if (t.unknown_args !== undefined && t.unknown_args !== 'error' && t.unknown_args !== 'allow')
+    bad(
+      name,
+      'unknown_args',
+      `must be "error" or "allow", got ${JSON.stringify(t.unknown_args)}`,
+      source,
+    );
   if (t.retry !== undefined) {
     const r = t.retry as Record<string, unknown>;
     if (!r || typeof r !== 'object')
@@ -150,8 +157,9 @@ export class ToolRegistry {
     let inputSchema: JsonSchema;
     let outputSchema: JsonSchema | undefined;
     try {
-      inputSchema = toJsonSchema(tool.inputSchema);
-      outputSchema = tool.outputSchema === undefined ? undefined : toJsonSchema(tool.outputSchema);
+      inputSchema = derefSchema(toJsonSchema(tool.inputSchema));
+      outputSchema =
+        tool.outputSchema === undefined ? undefined : derefSchema(toJsonSchema(tool.outputSchema));
     } catch (cause) {
       throw new ConfigError(
         'bad_tool_definition',
@@ -161,6 +169,11 @@ export class ToolRegistry {
     }
     this.#tools.set(tool.name, { name: tool.name, tool, inputSchema, outputSchema, source });
     return this;
+  }
+
+  /** Drops a tool (an MCP server withdrew it); returns whether it was there. */
+  remove(name: string): boolean {
+    return this.#tools.delete(name);
   }
 
   get(name: string): RegisteredTool | undefined {
@@ -194,38 +207,4 @@ export class ToolRegistry {
   }
 }
 
-/** Checks a call's resolved arguments against the tool's input schema. */
-export function checkArgs(tool: RegisteredTool, args: unknown): SchemaIssue[] {
-  if (isZodSchema(tool.tool.inputSchema)) {
-    const r = tool.tool.inputSchema.safeParse(args);
-    const issues: SchemaIssue[] = r.success ? [] : r.error.issues.map(zodIssue);
-    // zod strips unknown keys silently; the LLM should hear about them.
-    return issues.concat(
-      checkValue(tool.inputSchema, args, STRICT).filter((i) => i.code === 'unknown_field'),
-    );
-  }
-  return checkValue(tool.inputSchema, args, STRICT);
-}
-
-/** Checks a tool's output against its output schema, when it declares one. */
-export function checkOutput(tool: RegisteredTool, output: unknown): SchemaIssue[] {
-  if (tool.tool.outputSchema === undefined || tool.outputSchema === undefined) return [];
-  if (isZodSchema(tool.tool.outputSchema)) {
-    const r = tool.tool.outputSchema.safeParse(output);
-    return r.success ? [] : r.error.issues.map(zodIssue);
-  }
-  return checkValue(tool.outputSchema, output);
-}
-
-function zodIssue(issue: { path: PropertyKey[]; message: string; code: string }): SchemaIssue {
-  const path = issue.path
-    .map((p) => `/${String(p).replace(/~/g, '~0').replace(/\//g, '~1')}`)
-    .join('');
-  const code =
-    issue.code === 'unrecognized_keys'
-      ? 'unknown_field'
-      : issue.code === 'invalid_type'
-        ? 'wrong_type'
-        : 'not_allowed';
-  return { path, code, message: issue.message };
-}
+export { checkArgs, checkOutput } from './check-io.ts';

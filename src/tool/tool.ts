@@ -51,6 +51,11 @@ export interface Tool<Args = any, Output = any> {
   requires_approval?: boolean;
   /** With `--redis`: the BullMQ queue its calls go to, so only the workers serving it run them. */
   queue?: string;
+  /**
+   * Arguments the input schema does not list: an error (the default, even when the schema
+   * leaves `additionalProperties` unset) or allowed. An explicit `additionalProperties` wins.
+   */
+  unknown_args?: 'error' | 'allow';
 }
 
 /** Typed helper for TypeScript users: the args and output types follow the zod schemas. */

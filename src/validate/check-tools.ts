@@ -1,5 +1,6 @@
 import type { GraphNode } from '../plan/plan-graph.ts';
 import { checkValue, type SchemaIssue } from '../schema/check-value.ts';
+import { argsAreStrict } from '../tool/check-io.ts';
 import type { RegisteredTool, ToolRegistry } from '../tool/registry.ts';
 import { describeSchema, schemaAt } from './arg-types.ts';
 import type { IssueCode, IssueList } from './issues.ts';
@@ -93,7 +94,7 @@ export class ToolChecker {
     const args = site.args === undefined ? {} : site.args;
     if (!isObject(args)) return; // The shape check reports it.
     const found = checkValue(tool.inputSchema, args, {
-      strictObjects: true,
+      strictObjects: argsAreStrict(tool),
       skip: isExpressionString,
       maxIssues: 20,
     });
