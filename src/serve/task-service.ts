@@ -291,7 +291,7 @@ export class TaskService {
         : {}),
     };
     if (result.taskId) next.loopTaskId = result.taskId;
-    await this.#save(next);
+    // The conversation first: a client that sees the task finished finds its turn kept.
     if (result.status === 'answered' && record.conversationId) {
       const c = (await this.#conversations.read(record.conversationId)) ?? {
         id: record.conversationId,
@@ -303,6 +303,7 @@ export class TaskService {
       );
       await this.#conversations.write(c.id, c);
     }
+    await this.#save(next);
   }
 }
 
