@@ -280,15 +280,9 @@
         ),
       );
     };
-    const drawChat = async () => {
+    const drawChat = async (conversation) => {
       if (kind !== 'task') return;
-      const msgs = [];
-      if (summary?.conversationId) {
-        const conv = await api(`/v1/conversations/${summary.conversationId}`)
-          .then((r) => r.body)
-          .catch(() => undefined);
-        for (const m of conv?.messages || []) msgs.push(m);
-      }
+      const msgs = [...(conversation || [])];
       const last = msgs.at(-2);
       if (!last || last.content !== summary.message) {
         msgs.push({ role: 'user', content: summary.message });
@@ -353,20 +347,17 @@
         }),
       );
       drawApprovals();
-      await drawChat();
+      await drawChat(body.conversation);
       document.body.setAttribute('data-status', summary.status);
     };
     await redraw().catch((e) => say(String(e.message || e)));
     await follow(
       `/v1/${kind}s/${id}/events`,
       (type, data) => {
-        events.append(
-          el(
-            'li',
-            {},
-            `${type}${data.key ? ` ${data.key}` : data.nodeId ? ` ${data.nodeId}` : ''}`,
-          ),
-        );
+        const inner = type === 'exec' && data.event ? data.event : data;
+        const label = type === 'exec' ? `exec ${inner.type}` : type;
+        const where = inner.key ? ` ${inner.key}` : inner.nodeId ? ` ${inner.nodeId}` : '';
+        events.append(el('li', {}, `${label}${where}`));
         redraw().catch(() => {});
       },
       signal,
@@ -453,6 +444,7 @@
   function route() {
     page.abort();
     page = new AbortController();
+    document.body.removeAttribute('data-status');
     say('');
     if (!token()) return showToken();
     const [, kind, id] = location.hash.split('/');

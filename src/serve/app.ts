@@ -173,7 +173,14 @@ export function buildApp(o: AppOptions): Hono {
     const exec = log
       .filter((e) => e.event.type === 'exec')
       .map((e) => (e.event as { event: RunEvent }).event);
-    return c.json({ summary: t, plans: viewOfEvents(exec) });
+    const conversation = t.conversationId
+      ? await o.tasks.conversation(t.conversationId)
+      : undefined;
+    return c.json({
+      summary: t,
+      conversation: conversation?.messages ?? [],
+      plans: viewOfEvents(exec),
+    });
   });
   app.get('/v1/tasks/:id/events', (c) => {
     const id = c.req.param('id');

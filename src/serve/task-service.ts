@@ -220,8 +220,13 @@ export class TaskService {
   ): void {
     const controller = new AbortController();
     const id = record.id;
+    // The task's last event is journaled only once its record is saved: a client that sees
+    // the task end finds its state, answer and conversation already kept.
+    const held: LoopEvent[] = [];
     const onEvent = (e: LoopEvent) => {
-      void this.log.append(id, e).catch(() => {});
+      if (e.type === 'task.answered' || e.type === 'task.failed' || e.type === 'task.suspended')
+        held.push(e);
+      else void this.log.append(id, e).catch(() => {});
       this.#o.observe?.(e, id);
     };
     const active = {
@@ -248,8 +253,9 @@ export class TaskService {
           await model.finish().catch(() => {});
         }
       }
-      await this.log.close(id).catch(() => {});
       await this.#finish(record, result);
+      for (const e of held) await this.log.append(id, e).catch(() => {});
+      await this.log.close(id).catch(() => {});
     })()
       .catch(async (error: unknown) => {
         await this.#save({

@@ -7,8 +7,8 @@ export const TASK_PLAN = {
   version: 1,
   goal: 'tell ops the chain finished',
   nodes: [
-    { id: 'first', call: 'wait', args: { ms: 400, label: 'first' } },
-    { id: 'second', call: 'wait', args: { ms: 400, label: '${first.label}+second' } },
+    { id: 'first', call: 'wait', args: { ms: 1200, label: 'first' } },
+    { id: 'second', call: 'wait', args: { ms: 800, label: '${first.label}+second' } },
     { id: 'tell', call: 'send', args: { to: 'ops', text: '${second.label}' } },
   ],
 };
