@@ -104,7 +104,11 @@ describe('safe by default', () => {
 describe('the API', () => {
   it('lists the tools and serves an OpenAPI document generated from the request schemas', async () => {
     const tools = await call(c, 'GET', '/v1/tools');
-    expect(tools.body.map((t: { name: string }) => t.name).sort()).toEqual(['send', 'wait']);
+    expect(tools.body.map((t: { name: string }) => t.name).sort()).toEqual([
+      'flaky',
+      'send',
+      'wait',
+    ]);
     const doc = (await call(c, 'GET', '/openapi.json')).body;
     expect(doc.openapi).toBe('3.1.0');
     const runBody = doc.paths['/v1/runs'].post.requestBody.content['application/json'].schema;

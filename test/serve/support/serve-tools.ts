@@ -31,6 +31,15 @@ export const tools = [
       }),
   },
   {
+    name: 'flaky',
+    description: 'fails its first `fails` attempts, then succeeds',
+    inputSchema: z.object({ fails: z.number().int().min(0) }),
+    execute: ({ fails }: { fails: number }, ctx: { attempt: number }) => {
+      if (ctx.attempt <= fails) throw new Error(`flaky: attempt ${ctx.attempt} fails`);
+      return { attempt: ctx.attempt };
+    },
+  },
+  {
     name: 'send',
     description: 'sends a message; needs a person to approve',
     inputSchema: z.object({ to: z.string(), text: z.string() }),
