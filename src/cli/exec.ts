@@ -4,6 +4,7 @@ import { type ExecuteOptions, executePlan } from '../exec/execute-plan.ts';
 import { DEFAULT_JOURNAL_DIR, FileJournalStore } from '../exec/file-journal-store.ts';
 import { ProgressReporter } from '../exec/progress-reporter.ts';
 import type { RunResult } from '../exec/run-result.ts';
+import { cliTracing } from '../telemetry/cli-tracing.ts';
 import { loadRegistry } from '../tool/load-tools-module.ts';
 import { validatePlan } from '../validate/index.ts';
 import { addToolsOption } from './cli-options.ts';
@@ -160,11 +161,12 @@ export async function runReported(
   );
   const sigint = cancelOnSigint();
   const store = new FileJournalStore(journalDir);
+  const tracing = await cliTracing('toolplan exec');
   try {
     const result = await start({
       store,
       signal: sigint.signal,
-      onEvent: reporter.onEvent,
+      onEvent: tracing.runEvents(reporter.onEvent),
       approve: terminalApprover(io.stdin, io.stderr, {
         question: (req) =>
           `\napprove ${req.key}: call ${req.tool} with ${JSON.stringify(req.args)}? [y/N] `,
@@ -177,5 +179,6 @@ export async function runReported(
     sigint.dispose();
     // executePlan and resumeRun close the run they wrote; this covers any other handle.
     await store.closeAll().catch(() => {});
+    await tracing.shutdown();
   }
 }

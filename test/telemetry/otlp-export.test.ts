@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import {
   until,
 } from '../serve/support/serve-client.ts';
 import { writeTaskCassette } from '../serve/support/task-cassette.ts';
+import { runCli } from '../support/run-cli.ts';
 
 /**
  * Spans exported over OTLP/HTTP by the real SDK exporter to a real receiver on 127.0.0.1
@@ -157,5 +158,28 @@ describe('OpenTelemetry over OTLP/HTTP', () => {
     )!;
     expect(parentOf(parentOf(firstStep)!)?.name).toBe('invoke_agent toolplan');
     expect(firstStep.traceId).toBe(planSpan.traceId);
+  }, 60_000);
+
+  it('`toolplan exec` exports its spans too when OTEL_EXPORTER_OTLP_ENDPOINT is set', async () => {
+    const before = spans.length;
+    const planFile = join(dir, 'plan.json');
+    writeFileSync(
+      planFile,
+      JSON.stringify({
+        version: 1,
+        nodes: [{ id: 'w', call: 'wait', args: { ms: 5, label: 'cli' } }],
+      }),
+    );
+    const r = await runCli(
+      ['exec', planFile, '--tools', TOOLS_MODULE, '--journal', join(dir, 'cli-journal')],
+      {
+        env: { OTEL_EXPORTER_OTLP_ENDPOINT: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '' },
+      },
+    );
+    expect(r.code).toBe(0);
+    const fresh = spans.slice(before);
+    const tool = fresh.find((s) => s.name === 'execute_tool wait')!;
+    expect(attr(tool, 'toolplan.node.id')).toBe('w');
+    expect(fresh.find((s) => s.spanId === tool.parentSpanId)?.name).toBe('execute_plan');
   }, 60_000);
 });
