@@ -8,6 +8,7 @@ import { thisProcess } from '../exec/journal-lease.ts';
 import { type HeldLease, holdLease } from '../exec/lease-keeper.ts';
 import { ProgressReporter } from '../exec/progress-reporter.ts';
 import type { RunResult } from '../exec/run-result.ts';
+import { cliTracing } from '../telemetry/cli-tracing.ts';
 import { loadCliTools } from '../tool/load-tools.ts';
 import { validatePlan } from '../validate/index.ts';
 import { addToolsOption } from './cli-options.ts';
@@ -206,11 +207,12 @@ async function reportedWith(
   );
   const sigint = cancelOnSigint();
   const store = held.store;
+  const tracing = await cliTracing('toolplan exec');
   try {
     const result = await start({
       store,
       signal: AbortSignal.any([sigint.signal, held.lost]),
-      onEvent: reporter.onEvent,
+      onEvent: tracing.runEvents(reporter.onEvent),
       approve: terminalApprover(io.stdin, io.stderr, {
         question: (req) =>
           `\napprove ${req.key}: call ${req.tool} with ${JSON.stringify(req.args)}? [y/N] `,
@@ -222,5 +224,6 @@ async function reportedWith(
     return reportResult(result, io, journalDir);
   } finally {
     sigint.dispose();
+    await tracing.shutdown();
   }
 }

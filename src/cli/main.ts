@@ -80,6 +80,11 @@ const COMMANDS: Array<{ name: string; summary: string; load: () => Promise<Comma
     load: () => import('./mcp.ts'),
   },
   {
+    name: 'serve',
+    summary: 'serve the HTTP API and the web console (live runs, approvals, chat)',
+    load: () => import('./serve.ts'),
+  },
+  {
     name: 'eval',
     summary: 'run the eval suite offline from recorded LLM responses (no key, no network)',
     load: () => import('./eval.ts'),

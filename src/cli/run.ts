@@ -10,6 +10,7 @@ import { runTask } from '../loop/run-task.ts';
 import type { SavedTask } from '../loop/task-store.ts';
 import type { TaskMode, TaskResult } from '../loop/task-types.ts';
 import { loadCliTools } from '../tool/load-tools.ts';
+import { cliTracing } from '../telemetry/cli-tracing.ts';
 import { addModelOptions, addToolsOption, collect } from './cli-options.ts';
 import { cancelOnSigint } from './interrupt.ts';
 import { modelFromOptions, progressLine } from './loop-support.ts';
@@ -176,15 +177,17 @@ async function drive(
 ): Promise<number> {
   const sigint = cancelOnSigint();
   const approve = terminalApprover();
+  const tracing = await cliTracing('toolplan run');
   let result: TaskResult;
   try {
     result = await start({
       signal: sigint.signal,
       ...(approve ? { approve } : {}),
-      onEvent: eventWriter(options, io),
+      onEvent: tracing.loopEvents(eventWriter(options, io)),
     });
   } finally {
     sigint.dispose();
+    await tracing.shutdown();
   }
   await finish();
   return report(result, options, io);

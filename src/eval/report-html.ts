@@ -22,7 +22,7 @@ export function renderReport(suite: SuiteResult, title = 'toolplan eval report')
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
 <title>${esc(title)}</title>
-<style>${CSS}</style></head>
+<style>${REPORT_CSS}</style></head>
 <body data-cases="${suite.cases.length}">
 <header><h1>${esc(title)}</h1>
 <p class="sub">${suite.passed} passed · ${suite.failed} failed · ${suite.cases.length} cases · ${Math.round(suite.wallMs)} ms · ${esc(when)} UTC</p></header>
@@ -111,7 +111,8 @@ ${calls}
 </section>`;
 }
 
-const CSS = `
+/** The report's styles; the console links the same sheet so both draw alike. */
+export const REPORT_CSS = `
 :root{--ok:#2f9e44;--bad:#e03131;--skip:#adb5bd;--warn:#f08c00;--wait:#fab005;--ink:#1f2933;--mute:#66727f;--line:#dde3ea;--bg:#f5f7fa}
 *{box-sizing:border-box}body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);background:var(--bg)}
 header{padding:20px 28px;background:#1f2933;color:#fff}header h1{margin:0;font-size:22px}.sub{margin:4px 0 0;color:#c7d0d9}

@@ -87,9 +87,12 @@ export function traceOfRun(events: readonly RunEvent[], index = 0): PlanTrace {
   for (const e of events) {
     lastAt = Math.max(lastAt, e.at);
     switch (e.type) {
-      case 'node.started':
-        spanOf(e.key, e.node, e.kind, e.at);
+      case 'node.started': {
+        const span = spanOf(e.key, e.node, e.kind, e.at);
+        // A call's first try can ride on its start event.
+        if (e.attempt !== undefined) span.attempts = Math.max(span.attempts, e.attempt);
         break;
+      }
       case 'node.attempt':
         spanOf(e.key).attempts = Math.max(spanOf(e.key).attempts, e.attempt);
         break;

@@ -1,0 +1,95 @@
+import type { Command } from 'commander';
+import { DEFAULT_JOURNAL_DIR } from '../exec/file-journal-store.ts';
+import { startServer } from '../serve/server.ts';
+import { startTracing } from '../telemetry/otlp-setup.ts';
+import { loadRegistry } from '../tool/load-tools-module.ts';
+import { addModelOptions, addToolsOption } from './cli-options.ts';
+import { modelFromOptions } from './loop-support.ts';
+
+/**
+ * `toolplan serve --tools M [--port 4170] [--host 127.0.0.1] [--journal DIR] [--cors ORIGIN]`:
+ * the HTTP API and the web console. Prints the console URL (with the token when it was
+ * generated); SIGTERM or Ctrl-C drains: no new work, running calls get `--grace-ms` to
+ * finish, the rest is journaled and resumed on the next start.
+ */
+export interface ServeCliOptions {
+  tools: string[];
+  port: string;
+  host: string;
+  journal: string;
+  cors?: string;
+  maxBodyBytes: string;
+  graceMs: string;
+  provider?: string;
+  model?: string;
+  cassette?: string;
+  record?: boolean;
+}
+
+export function registerServeCommand(program: Command): void {
+  const command = program
+    .command('serve')
+    .description('serve the HTTP API and the web console (127.0.0.1, bearer token)');
+  addModelOptions(addToolsOption(command))
+    .option('--port <n>', 'port (0: any free port)', '4170')
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--journal <dir>', 'journal folder (runs, tasks, conversations)', DEFAULT_JOURNAL_DIR)
+    .option('--cors <origin>', 'allow this browser origin (no CORS by default)')
+    .option('--max-body-bytes <n>', 'request body size limit', '1000000')
+    .option('--grace-ms <n>', 'on SIGTERM, how long running calls may finish', '10000')
+    .action(async (options: ServeCliOptions) => {
+      process.exitCode = await runServe(options);
+    });
+}
+
+export const register = registerServeCommand;
+
+export async function runServe(options: ServeCliOptions, io = process): Promise<number> {
+  const tracing = await startTracing('toolplan serve');
+  const registry = await loadRegistry(options.tools);
+  const hasModel = Boolean(
+    options.cassette || process.env.OPENAI_API_KEY || process.env.ANTHROPIC_API_KEY,
+  );
+  const server = await startServer({
+    tools: registry,
+    ...(hasModel ? { model: () => modelFromOptions(options) } : {}),
+    journalDir: options.journal,
+    host: options.host,
+    port: Number(options.port),
+    ...(options.cors ? { cors: options.cors } : {}),
+    maxBodyBytes: Number(options.maxBodyBytes),
+    ...(tracing ? { observeRun: tracing.observeRun, observeTask: tracing.observeTask } : {}),
+  });
+  const fromEnv = Boolean(process.env.TOOLPLAN_TOKEN);
+  io.stderr.write(
+    `toolplan serve: listening on ${server.url} (journal ${options.journal})\n` +
+      `  console: ${server.url}/${fromEnv ? '  (token from TOOLPLAN_TOKEN)' : `#token=${server.token}`}\n` +
+      (fromEnv ? '' : `  API: Authorization: Bearer ${server.token}\n`) +
+      (server.recovered.runs.length
+        ? `  resumed ${server.recovered.runs.length} interrupted run(s): ${server.recovered.runs.join(', ')}\n`
+        : '') +
+      (server.recovered.tasks.length
+        ? `  ${server.recovered.tasks.length} task(s) were interrupted: ${server.recovered.tasks.join(', ')}\n`
+        : '') +
+      (hasModel
+        ? ''
+        : '  no LLM configured (set a provider key or pass --cassette): POST /v1/tasks is refused\n'),
+  );
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      io.stderr.write(`toolplan serve: ${signal}: draining (up to ${options.graceMs} ms)\n`);
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
+      server
+        .drain(Number(options.graceMs))
+        .then(() => tracing?.shutdown())
+        .finally(resolve);
+    };
+    const onTerm = () => stop('SIGTERM');
+    const onInt = () => stop('SIGINT');
+    process.on('SIGTERM', onTerm);
+    process.on('SIGINT', onInt);
+  });
+  io.stderr.write('toolplan serve: stopped\n');
+  return 0;
+}

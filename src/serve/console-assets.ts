@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import type { Hono } from 'hono';
+import { REPORT_CSS } from '../eval/report-html.ts';
+
+const DIR = new URL('../console/', import.meta.url);
+const read = (name: string) => readFileSync(new URL(name, DIR), 'utf8');
+
+/**
+ * The console: static files from `src/console/` (plain HTML, CSS and one script: no build
+ * step, nothing from the network) plus the report's own stylesheet. They carry no data, so
+ * they are served without the token; the script asks the API with it.
+ */
+export function consoleRoutes(app: Hono): void {
+  const files: Record<string, { type: string; body: string }> = {
+    '/': { type: 'text/html; charset=utf-8', body: read('index.html') },
+    '/console/app.js': { type: 'text/javascript; charset=utf-8', body: read('app.js') },
+    '/console/console.css': { type: 'text/css; charset=utf-8', body: read('console.css') },
+    '/console/report.css': { type: 'text/css; charset=utf-8', body: REPORT_CSS },
+  };
+  const csp =
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  for (const [path, file] of Object.entries(files)) {
+    app.get(path, (c) =>
+      c.body(file.body, 200, {
+        'content-type': file.type,
+        'content-security-policy': csp,
+        'x-content-type-options': 'nosniff',
+        'cache-control': 'no-cache',
+      }),
+    );
+  }
+}

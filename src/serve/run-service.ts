@@ -1,0 +1,211 @@
+import { ConfigError } from '../errors/runtime-errors.ts';
+import type { RunEvent } from '../exec/events.ts';
+import { executePlan, newRunId, resumeRun } from '../exec/execute-plan.ts';
+import { effectiveLimits, type RunLimits } from '../exec/limits.ts';
+import type { RunResult } from '../exec/run-result.ts';
+import type { ToolRegistry } from '../tool/registry.ts';
+import type { EventHub } from './event-hub.ts';
+import { applyRunEvent, emptyRunSummary, matchesWaiting, runSummaryOf } from './run-summary.ts';
+import type { SummaryT } from './schemas.ts';
+
+export interface RunServiceOptions {
+  hub: EventHub;
+  tools: ToolRegistry;
+  /** Server-side caps: a request's limits (and the plan's) can only tighten them. */
+  limits: RunLimits;
+  /** Told about every event of every run (tracing). */
+  observe?: (event: RunEvent, runId: string) => void;
+  /**
+   * Asked before the server resumes an interrupted run on start: the seam for a run lease
+   * (another process may own the run). Default: take every run.
+   */
+  claim?: (runId: string) => Promise<boolean>;
+}
+
+interface Active {
+  controller: AbortController;
+  done: Promise<RunResult>;
+  decisions: { node: string; approved: boolean }[];
+}
+
+/**
+ * Plan runs (no LLM) the server owns: started, resumed for approvals, cancelled, listed,
+ * and on start the interrupted ones resumed. The journal is the truth; summaries are a
+ * cache of its fold.
+ */
+export class RunService {
+  readonly #o: RunServiceOptions;
+  readonly #summaries = new Map<string, SummaryT>();
+  readonly #active = new Map<string, Active>();
+  #accepting = true;
+
+  constructor(options: RunServiceOptions) {
+    this.#o = options;
+  }
+
+  /** Loads every journaled run's summary; resumes those a stop interrupted. */
+  async recover(interrupted: ReadonlySet<string> = new Set()): Promise<string[]> {
+    const resumed: string[] = [];
+    for (const id of await this.#o.hub.list()) {
+      const summary = runSummaryOf(id, await this.#o.hub.read(id));
+      this.#summaries.set(id, summary);
+      const stopped =
+        summary.status === 'interrupted' || (summary.status === 'cancelled' && interrupted.has(id));
+      if (stopped && (await (this.#o.claim?.(id) ?? Promise.resolve(true)))) {
+        this.#launch(id, (common) => resumeRun(id, { ...common, store: this.#o.hub }));
+        resumed.push(id);
+      }
+    }
+    return resumed;
+  }
+
+  start(plan: unknown, input: unknown, limits: RunLimits = {}): string {
+    this.#refuseWhenDraining();
+    const id = newRunId();
+    this.#summaries.set(id, emptyRunSummary(id));
+    const capped = capLimits(this.#o.limits, limits);
+    this.#launch(id, (common) =>
+      executePlan(plan, { ...common, store: this.#o.hub, runId: id, input, limits: capped }),
+    );
+    return id;
+  }
+
+  get hub(): EventHub {
+    return this.#o.hub;
+  }
+
+  events(id: string): Promise<RunEvent[]> {
+    return this.#o.hub.read(id);
+  }
+
+  get(id: string): SummaryT | undefined {
+    return this.#summaries.get(id);
+  }
+
+  list(): SummaryT[] {
+    return [...this.#summaries.values()];
+  }
+
+  isActive(id: string): boolean {
+    return this.#active.has(id);
+  }
+
+  /** Resolves once the run is neither running nor about to resume. */
+  async settled(id: string): Promise<void> {
+    while (this.#active.has(id)) await this.#active.get(id)?.done;
+  }
+
+  /**
+   * Records a decision for a waiting call. A suspended run resumes with it at once; a run
+   * still busy elsewhere takes it when it suspends.
+   */
+  decide(id: string, node: string, approved: boolean): void {
+    this.#refuseWhenDraining();
+    const summary = this.#summaries.get(id);
+    if (!summary) throw new ConfigError('run_not_found', `no run ${id}`);
+    if (!matchesWaiting(summary.waiting, node)) {
+      throw new ConfigError(
+        'not_waiting',
+        `node "${node}" is not waiting for approval in run ${id}; waiting: ${summary.waiting.map((w) => w.key).join(', ') || '(none)'}`,
+      );
+    }
+    const active = this.#active.get(id);
+    if (active) {
+      active.decisions.push({ node, approved });
+      return;
+    }
+    this.#resumeWith(id, [{ node, approved }]);
+  }
+
+  cancel(id: string): boolean {
+    const summary = this.#summaries.get(id);
+    if (!summary) throw new ConfigError('run_not_found', `no run ${id}`);
+    const active = this.#active.get(id);
+    if (active) {
+      active.controller.abort(new Error('cancelled through the API'));
+      return true;
+    }
+    if (summary.status !== 'suspended') return false;
+    // A suspended run has nothing in flight: resuming it under an aborted signal journals
+    // the cancellation the way the executor always does.
+    this.#launch(id, (common) =>
+      resumeRun(id, { ...common, store: this.#o.hub, signal: AbortSignal.abort() }),
+    );
+    return true;
+  }
+
+  /**
+   * Stops taking work; waits up to `graceMs` for runs in flight, then cancels the rest
+   * (their journals say cancelled, and `interrupted()` names them for the next start).
+   */
+  async drain(graceMs: number): Promise<string[]> {
+    this.#accepting = false;
+    const all = () => Promise.allSettled([...this.#active.values()].map((a) => a.done));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([all(), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
+    const cut = [...this.#active.keys()];
+    for (const id of cut) this.#active.get(id)?.controller.abort(new Error('server stopping'));
+    await all();
+    return cut;
+  }
+
+  #refuseWhenDraining(): void {
+    if (!this.#accepting) throw new ConfigError('draining', 'the server is shutting down');
+  }
+
+  #resumeWith(id: string, decisions: { node: string; approved: boolean }[]): void {
+    const approveNodes = decisions.filter((d) => d.approved).map((d) => d.node);
+    const denyNodes = decisions.filter((d) => !d.approved).map((d) => d.node);
+    this.#launch(id, (common) =>
+      resumeRun(id, { ...common, store: this.#o.hub, approveNodes, denyNodes }),
+    );
+  }
+
+  #launch(
+    id: string,
+    run: (common: {
+      tools: ToolRegistry;
+      signal: AbortSignal;
+      onEvent: (e: RunEvent) => void;
+      limits: RunLimits;
+    }) => Promise<RunResult>,
+  ): void {
+    const controller = new AbortController();
+    const active: Active = { controller, decisions: [], done: Promise.resolve(undefined as never) };
+    const onEvent = (e: RunEvent) => {
+      const s = this.#summaries.get(id) ?? emptyRunSummary(id);
+      this.#summaries.set(id, applyRunEvent(s, e));
+      this.#o.observe?.(e, id);
+    };
+    active.done = run({
+      tools: this.#o.tools,
+      signal: controller.signal,
+      onEvent,
+      limits: this.#o.limits,
+    })
+      .then(async (result) => {
+        await this.#o.hub.close(id).catch(() => {});
+        return result;
+      })
+      .finally(() => {
+        if (this.#active.get(id) !== active) return;
+        this.#active.delete(id);
+        const s = this.#summaries.get(id);
+        // Decisions that arrived while the run was busy elsewhere apply now.
+        if (active.decisions.length && s?.status === 'suspended' && this.#accepting)
+          this.#resumeWith(id, active.decisions);
+      });
+    this.#active.set(id, active);
+  }
+}
+
+/** The request's limits under the server's: each the tighter of the two. */
+export function capLimits(server: RunLimits, asked: RunLimits): RunLimits {
+  const merged = effectiveLimits(server, asked);
+  return {
+    ...(merged.max_concurrency !== undefined ? { max_concurrency: merged.max_concurrency } : {}),
+    ...(merged.deadline_ms !== undefined ? { deadline_ms: merged.deadline_ms } : {}),
+    ...(merged.max_tool_calls !== undefined ? { max_tool_calls: merged.max_tool_calls } : {}),
+  };
+}
