@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The plan format, version 1 (../shared/plan-format.md) as zod: the single source of truth.
+ * The plan format, version 1 (docs/plan-format.md, the reference for every field) as zod: the single source of truth.
  * The JSON Schema handed to LLMs is generated from it (`planJsonSchema`). The validator
  * uses the per-kind schemas to report shape issues at exact paths.
  */
