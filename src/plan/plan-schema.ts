@@ -195,6 +195,10 @@ export const Plan = z
   .object({
     version: z.literal(PLAN_VERSION),
     goal: z.string().optional(),
+    input: z
+      .record(z.string(), Json)
+      .describe('JSON Schema of the run input the plan expects; checked before the run.')
+      .optional(),
     nodes: z.array(Node),
     output: Json.describe('An expression; default: every sink node output by id.').optional(),
     limits: PlanLimits.optional(),
