@@ -25,6 +25,7 @@ describe('the npm package, installed from its tarball into a new project', () =>
     expect(app.files).toContain('dist/src/testing/index.js');
     expect(app.files).toContain('dist/tools/index.d.ts');
     expect(app.files).toContain('evals/data/bfcl/LICENSE');
+    expect(app.files).toContain('docs/plan-format.md');
     expect(app.files.filter((f) => f.startsWith('test/'))).toEqual([]);
   });
 
