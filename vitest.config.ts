@@ -7,6 +7,6 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
-    setupFiles: ['test/setup/fast-check-seed.ts'],
+    setupFiles: ['test/setup/fast-check-seed.ts', 'test/setup/cli-from-source.ts'],
   },
 });

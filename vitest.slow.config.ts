@@ -7,6 +7,6 @@ export default defineConfig({
     testTimeout: 600_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    setupFiles: ['test/setup/fast-check-seed.ts'],
+    setupFiles: ['test/setup/fast-check-seed.ts', 'test/setup/cli-from-source.ts'],
   },
 });

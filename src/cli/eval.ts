@@ -1,6 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Command, Option } from 'commander';
 import { ConfigError } from '../errors/runtime-errors.ts';
 import type { CaseResult, SuiteResult } from '../eval/case-result.ts';
@@ -8,11 +7,12 @@ import type { EvalCase } from '../eval/eval-case.ts';
 import { formatTable } from '../eval/format-table.ts';
 import { renderReport } from '../eval/report-html.ts';
 import { loadCases, runSuite } from '../eval/run-suite.ts';
+import { packagePath } from '../package-root.ts';
 import { loadProviderConfig } from '../providers/config.ts';
 import { reportFatal } from './main.ts';
 
 /** The bundled cases, found from this file so `toolplan eval` works from any directory. */
-export const BUNDLED_CASES = fileURLToPath(new URL('../../evals/cases/', import.meta.url));
+export const BUNDLED_CASES = `${packagePath('evals', 'cases')}/`;
 export const DEFAULT_REPORT = '.toolplan/report.html';
 /** BFCL tasks replayed in a default run (all of them with --bfcl). */
 export const BFCL_DEFAULT_SAMPLE = 50;
@@ -34,7 +34,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--json', 'write the results as JSON on stdout (progress and table go to stderr)')
     .option('--report <file>', 'write the HTML report here', DEFAULT_REPORT)
     .option('--no-report', 'write no HTML report')
-    .option('--bfcl', 'also replay all 1,200 BFCL tasks (default: a sample of 50)')
+    .option('--bfcl', 'also replay all 1,240 BFCL tasks (default: a sample of 50)')
     .addOption(
       new Option('--bfcl-sample <n>', 'BFCL tasks in a run without --bfcl (0: none)')
         .default(BFCL_DEFAULT_SAMPLE)

@@ -10,9 +10,12 @@ import { ProgressReporter } from '../exec/progress-reporter.ts';
 import type { RunResult } from '../exec/run-result.ts';
 import { cliTracing } from '../telemetry/cli-tracing.ts';
 import { loadCliTools } from '../tool/load-tools.ts';
+import { checkPlanInput, inputFieldsRead } from '../validate/check-input.ts';
 import { validatePlan } from '../validate/index.ts';
+import { jsonFault, lineColumn } from '../validate/parse-plan-text.ts';
 import { addToolsOption } from './cli-options.ts';
 import { cancelOnSigint } from './interrupt.ts';
+import { issueLines } from './print-issues.ts';
 import { terminalApprover } from './terminal-approver.ts';
 
 /**
@@ -71,8 +74,12 @@ async function readPlanFile(path: string, io: CliIo): Promise<unknown> {
   }
   try {
     return JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`plan ${path} is not JSON: ${(error as Error).message}`);
+  } catch {
+    const fault = jsonFault(text);
+    const { line, column } = lineColumn(text, fault.offset);
+    throw new UsageError(
+      `plan ${path} is not valid JSON at line ${line}, column ${column}: ${fault.what}`,
+    );
   }
 }
 
@@ -110,6 +117,16 @@ export function reportResult(result: RunResult, io: CliIo, journalDir: string): 
   }
 }
 
+function parseInput(text: string | undefined): unknown {
+  if (text === undefined) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    const fault = jsonFault(text);
+    throw new UsageError(`--input is not valid JSON at column ${fault.offset + 1}: ${fault.what}`);
+  }
+}
+
 export async function runExec(
   planPath: string,
   options: ExecCliOptions,
@@ -121,20 +138,22 @@ export async function runExec(
   let registry: Awaited<ReturnType<typeof loadCliTools>>;
   try {
     plan = await readPlanFile(planPath, io);
-    if (options.input !== undefined) {
-      try {
-        input = JSON.parse(options.input);
-      } catch (error) {
-        throw new UsageError(`--input is not JSON: ${(error as Error).message}`);
-      }
-    }
+    input = parseInput(options.input);
     registry = await loadCliTools(options);
     const checked = validatePlan(plan, registry);
     if (!checked.valid) {
-      for (const i of checked.issues)
-        io.stderr.write(`${i.severity} ${i.path || '/'} ${i.code}: ${i.message}\n`);
+      for (const line of issueLines(checked.issues, options.tools.length > 0))
+        io.stderr.write(`${line}\n`);
       io.stderr.write('toolplan: the plan is invalid; nothing was run\n');
       return EXIT.usage;
+    }
+    // No --input is an empty input to the checks (the run itself gets null, as before).
+    const problems = checkPlanInput(plan, input ?? {});
+    if (problems.length > 0) {
+      const fields = [...inputFieldsRead(plan)].map((f) => `"${f}": ...`).join(', ');
+      throw new UsageError(
+        `${options.input === undefined ? 'the plan needs an --input' : '--input does not fit the plan'}: ${problems.join('; ')}. Nothing was run.${fields ? ` Pass it as --input '{${fields}}'.` : ''}`,
+      );
     }
   } catch (error) {
     io.stderr.write(

@@ -4,9 +4,9 @@ import { resumeRun } from '../exec/execute-plan.ts';
 import { DEFAULT_JOURNAL_DIR } from '../exec/file-journal-store.ts';
 import { checkJournalFormat } from '../exec/journal-format.ts';
 import type { JournalStore } from '../exec/journal-store.ts';
+import { loadCliTools } from '../tool/load-tools.ts';
 import type { ToolRegistry } from '../tool/registry.ts';
 import { validatePlan } from '../validate/index.ts';
-import { loadCliTools } from '../tool/load-tools.ts';
 import { addToolsOption, collect } from './cli-options.ts';
 import { type CliIo, EXIT, reportResult, runReported } from './exec.ts';
 

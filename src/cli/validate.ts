@@ -5,6 +5,7 @@ import { loadCliTools } from '../tool/load-tools.ts';
 import type { PlanIssue } from '../validate/issues.ts';
 import { validatePlanText } from '../validate/validate-plan.ts';
 import { addToolsOption } from './cli-options.ts';
+import { issueLines } from './print-issues.ts';
 
 /**
  * `toolplan validate PLAN --tools MODULE [--tools MODULE ...] [--json]`: checks a plan
@@ -48,13 +49,14 @@ export async function runValidate(
         'toolplan validate: no --tools given, so every call will be reported as an unknown tool\n',
       );
     const registry = await loadCliTools(options);
-    const result = validatePlanText(text, registry);
+    const result = validatePlanText(text, registry, { audience: 'person' });
     if (options.json) {
       io.stdout.write(
         `${JSON.stringify({ valid: result.valid, issues: result.issues }, null, 2)}\n`,
       );
     } else {
-      for (const issue of result.issues) io.stdout.write(`${formatIssue(issue)}\n`);
+      for (const line of issueLines(result.issues, options.tools.length > 0))
+        io.stdout.write(`${line}\n`);
       const errors = result.issues.filter((i) => i.severity === 'error').length;
       const warnings = result.issues.length - errors;
       io.stdout.write(
@@ -71,10 +73,6 @@ export async function runValidate(
     io.stderr.write(`toolplan validate: ${name}: ${message}\n`);
     return EXIT_INVALID;
   }
-}
-
-export function formatIssue(issue: PlanIssue): string {
-  return `${issue.severity} ${issue.path || '/'} ${issue.code}: ${issue.message}`;
 }
 
 async function readPlan(planPath: string): Promise<string> {

@@ -1,8 +1,8 @@
-import { type BfclCase, bfclTools, groundTruthPlan, loadBfclCorpus } from '../bfcl/bfcl-corpus.ts';
 import { runTask } from '../loop/run-task.ts';
 import { createModel } from '../providers/config.ts';
 import { createReplayFetch } from '../record/replay-fetch.ts';
 import { type ExpectedCallSpec, matchCalls } from './ast-checker.ts';
+import { type BfclCase, bfclTools, groundTruthPlan, loadBfclCorpus } from './bfcl/bfcl-corpus.ts';
 import type { BfclSummary } from './case-result.ts';
 import { buildCassette } from './cassette-builder.ts';
 

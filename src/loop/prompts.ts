@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../errors/runtime-errors.ts';
+import { packagePath } from '../package-root.ts';
 
 /**
  * Prompt text lives in `prompts/` at the package root, resolved from this file's URL so the
  * loop works whatever the current directory is (CLI, tests, embedders).
  */
-const PROMPTS_DIR = fileURLToPath(new URL('../../prompts/', import.meta.url));
+const PROMPTS_DIR = `${packagePath('prompts')}/`;
 const cache = new Map<string, string>();
 
 export function promptsDir(): string {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The plan format, version 1 (../shared/plan-format.md) as zod: the single source of truth.
+ * The plan format, version 1 (docs/plan-format.md, the reference for every field) as zod: the single source of truth.
  * The JSON Schema handed to LLMs is generated from it (`planJsonSchema`). The validator
  * uses the per-kind schemas to report shape issues at exact paths.
  */
@@ -195,6 +195,10 @@ export const Plan = z
   .object({
     version: z.literal(PLAN_VERSION),
     goal: z.string().optional(),
+    input: z
+      .record(z.string(), Json)
+      .describe('JSON Schema of the run input the plan expects; checked before the run.')
+      .optional(),
     nodes: z.array(Node),
     output: Json.describe('An expression; default: every sink node output by id.').optional(),
     limits: PlanLimits.optional(),

@@ -23,11 +23,7 @@ export class EventHub implements JournalStore {
     this.inner = inner;
   }
 
-  async append(
-    runId: string,
-    events: readonly RunEvent[],
-    options?: AppendOptions,
-  ): Promise<void> {
+  async append(runId: string, events: readonly RunEvent[], options?: AppendOptions): Promise<void> {
     await this.inner.append(runId, events, options);
     const set = this.#listeners.get(runId);
     if (!set) return;

@@ -6,7 +6,8 @@ import { ToolRegistry } from './registry.ts';
 
 /**
  * Loads a tools module (`.js`, `.mjs`, `.ts`) exporting `tools` (an array) or a default
- * array. TypeScript modules need the tsx loader, which `bin/toolplan` registers.
+ * array. A TypeScript module that Node cannot load by itself is loaded through tsx, registered
+ * on demand: the compiled CLI pays for a TypeScript loader only when a `.ts` module is given.
  */
 export async function loadToolsModule(modulePath: string, cwd = process.cwd()): Promise<unknown[]> {
   const full = isAbsolute(modulePath) ? modulePath : resolve(cwd, modulePath);
@@ -21,7 +22,7 @@ export async function loadToolsModule(modulePath: string, cwd = process.cwd()): 
   }
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(full).href)) as Record<string, unknown>;
+    mod = await importModule(pathToFileURL(full).href);
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
     throw new ConfigError(
@@ -53,4 +54,21 @@ export async function loadRegistry(
   const registry = new ToolRegistry();
   for (const path of modulePaths) registry.addAll(await loadToolsModule(path, cwd), path);
   return registry;
+}
+
+const TYPESCRIPT = /\.[cm]?tsx?$/;
+let tsxRegistered = false;
+
+async function importModule(url: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (error) {
+    const unknownExtension = (error as { code?: unknown }).code === 'ERR_UNKNOWN_FILE_EXTENSION';
+    if (!unknownExtension || !TYPESCRIPT.test(url) || tsxRegistered) throw error;
+    const { register } = await import('tsx/esm/api');
+    register();
+    tsxRegistered = true;
+    // Node remembers the failed load of this URL: a query makes it a new module request.
+    return (await import(`${url}?tsx`)) as Record<string, unknown>;
+  }
 }

@@ -84,6 +84,11 @@ export interface ValidateOptions {
   inputSchema?: Record<string, unknown>;
   /** Issues listed at most; the rest are counted in a `too_many_issues` warning. */
   maxIssues?: number;
+  /**
+   * Who reads the messages about the text (`validatePlanText`): the LLM being asked to
+   * repair its reply (default), or a person at a terminal, who is told about a file.
+   */
+  audience?: 'llm' | 'person';
 }
 
 export const DEFAULT_LIMITS = {
@@ -95,7 +100,7 @@ export const DEFAULT_LIMITS = {
   maxIssues: 200,
 } as const;
 
-export type ResolvedOptions = Required<Omit<ValidateOptions, 'inputSchema'>> &
+export type ResolvedOptions = Required<Omit<ValidateOptions, 'inputSchema' | 'audience'>> &
   Pick<ValidateOptions, 'inputSchema'>;
 
 /** A sink the checks report into. */

@@ -1,3 +1,4 @@
+import { type ParseError, parse, printParseErrorCode } from 'jsonc-parser';
 import type { IssueList } from './issues.ts';
 
 /**
@@ -17,7 +18,12 @@ interface Candidate {
 const FENCE = /```[A-Za-z0-9_-]*[^\S\n]*\n([\s\S]*?)```/g;
 const OPEN_FENCE = /```[A-Za-z0-9_-]*[^\S\n]*\n([\s\S]*)$/;
 
-export function parsePlanText(text: string, issues: IssueList): ParsedText {
+export function parsePlanText(
+  text: string,
+  issues: IssueList,
+  audience: 'llm' | 'person' = 'llm',
+): ParsedText {
+  const person = audience === 'person';
   if (typeof text !== 'string') {
     issues.error('', 'invalid_json', `expected the plan as JSON text, got ${typeof text}`);
     return { ok: false };
@@ -48,7 +54,9 @@ export function parsePlanText(text: string, issues: IssueList): ParsedText {
       issues.warn(
         '',
         'extracted_json',
-        `the plan JSON was inside ${c.how} (from offset ${c.start}); it was extracted, but reply with the JSON object alone`,
+        person
+          ? `the plan JSON was found inside ${c.how} (from line ${lineColumn(text, c.start).line}); the file should hold the JSON object alone`
+          : `the plan JSON was inside ${c.how} (from offset ${c.start}); it was extracted, but reply with the JSON object alone`,
       );
       return parsed;
     }
@@ -69,24 +77,66 @@ export function parsePlanText(text: string, issues: IssueList): ParsedText {
     const where = scan.inString
       ? 'inside a string'
       : `with ${scan.open.length} unclosed ${scan.open.map((b) => `"${b}"`).join(', ')}`;
+    const end = lineColumn(text, text.length);
     issues.error(
       '',
       'truncated_json',
-      `the JSON looks truncated: it ends at offset ${text.length} ${where}. Send the complete plan; if it is too long, use fewer nodes (a map node repeats a step over a list).`,
+      person
+        ? `the JSON ends early, at line ${end.line}, column ${end.column}, ${where}: the file looks cut off`
+        : `the JSON looks truncated: it ends at offset ${text.length} ${where}. Send the complete plan; if it is too long, use fewer nodes (a map node repeats a step over a list).`,
     );
     return { ok: false };
   }
-  const error = tryParse(target.text);
-  const message = error.ok ? '' : error.message;
-  const pos = /position (\d+)/.exec(message);
-  const offset = pos ? target.start + Number(pos[1]) : target.start;
+  const fault = jsonFault(target.text);
+  const offset = target.start + fault.offset;
   const { line, column } = lineColumn(text, offset);
   issues.error(
     '',
     'invalid_json',
-    `the text is not valid JSON: ${message.replace(/ in JSON at position \d+.*$/, '')} at offset ${offset} (line ${line}, column ${column}). Reply with a single JSON object like {"version": 1, "nodes": [...]}.`,
+    person
+      ? `not valid JSON at line ${line}, column ${column}: ${fault.what}`
+      : `the text is not valid JSON: ${fault.what} at offset ${offset} (line ${line}, column ${column}). Reply with a single JSON object like {"version": 1, "nodes": [...]}.`,
   );
   return { ok: false };
+}
+
+const FAULTS: Record<string, string> = {
+  InvalidSymbol: 'this is not a JSON value',
+  InvalidNumberFormat: 'a badly written number',
+  PropertyNameExpected: 'a property name in double quotes is expected',
+  ValueExpected: 'a value is expected',
+  ColonExpected: 'a colon is expected',
+  CommaExpected: 'a comma is expected',
+  CloseBraceExpected: 'a closing } is expected',
+  CloseBracketExpected: 'a closing ] is expected',
+  EndOfFileExpected: 'the JSON value has ended, but more text follows',
+  InvalidCommentToken: 'JSON has no comments',
+  UnexpectedEndOfComment: 'JSON has no comments',
+  UnexpectedEndOfString: 'a string is not closed',
+  UnexpectedEndOfNumber: 'a number is cut off',
+  InvalidUnicode: 'a bad \\u escape',
+  InvalidEscapeCharacter: 'a bad escape after \\',
+  InvalidCharacter: 'a control character inside a string',
+};
+
+/**
+ * Where JSON text first breaks, and why, in words. JSON.parse's messages give no position
+ * for some faults (a trailing comma before `]`), so a real JSON scanner finds it.
+ */
+export function jsonFault(text: string): { offset: number; what: string } {
+  const errors: ParseError[] = [];
+  parse(text, errors, { allowTrailingComma: false, disallowComments: true });
+  const first = errors[0];
+  if (!first) return { offset: 0, what: 'not JSON' };
+  const before = text.slice(0, first.offset).trimEnd();
+  const closing = text[first.offset] === ']' || text[first.offset] === '}';
+  if (closing && before.endsWith(',')) {
+    return {
+      offset: before.length - 1,
+      what: `a trailing comma before "${text[first.offset]}" (JSON allows none)`,
+    };
+  }
+  return { offset: first.offset, what: FAULTS[printParseErrorCode(first.error)] ?? 'not JSON' };
 }
 
 function tryParse(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
@@ -124,7 +174,7 @@ export function scanJson(text: string): { truncated: boolean; inString: boolean;
   return { truncated: started && (inString || stack.length > 0), inString, open: stack };
 }
 
-function lineColumn(text: string, offset: number): { line: number; column: number } {
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
   for (let i = 0; i < offset && i < text.length; i++) {

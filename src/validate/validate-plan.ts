@@ -64,7 +64,7 @@ export function validatePlanText(
   const issues = new IssueList();
   let parsed: ReturnType<typeof parsePlanText>;
   try {
-    parsed = parsePlanText(text, issues);
+    parsed = parsePlanText(text, issues, options?.audience ?? 'llm');
   } catch (error) {
     issues.error('', 'internal', `the validator failed reading the text: ${describe(error)}`);
     parsed = { ok: false };
@@ -130,7 +130,9 @@ function run(
     types.typeOf(tool.outputSchema, `${tool.name}.output`);
   }
   const errorType = ExpressionChecker.prepare(types);
-  const inputType = opts.inputSchema ? types.typeOf(opts.inputSchema, 'input') : 'dyn';
+  // The caller's input schema wins; else the one the plan declares for itself.
+  const inputSchema = opts.inputSchema ?? declaredInput(plan);
+  const inputType = inputSchema ? types.typeOf(inputSchema, 'input') : 'dyn';
   types.seal();
   new ExpressionChecker({ graph, types, issues, toolOf, registry, inputType }, errorType).run();
 }
@@ -154,16 +156,23 @@ function problemMessage(graph: PlanGraph, p: GraphProblem): string {
   return `"${p.ref}" is not a node id or a name in scope here; in scope: ${listNames(visible)}.${didYouMean(p.ref, visible)}`;
 }
 
+function declaredInput(plan: object): Record<string, unknown> | undefined {
+  const input = (plan as { input?: unknown }).input;
+  return input && typeof input === 'object' && !Array.isArray(input)
+    ? (input as Record<string, unknown>)
+    : undefined;
+}
+
 function finish(issues: IssueList, plan: unknown, opts: ResolvedOptions): ValidationResult {
   const valid = !issues.hasErrors;
-  let list = issues.items;
+  let list = sortByPath(issues.items);
   if (list.length > opts.maxIssues) {
     // Errors first, so a long list of warnings cannot hide what must be fixed.
     const sorted = [
       ...list.filter((i) => i.severity === 'error'),
       ...list.filter((i) => i.severity === 'warning'),
     ];
-    list = sorted.slice(0, opts.maxIssues);
+    list = sortByPath(sorted.slice(0, opts.maxIssues));
     list.push({
       path: '',
       code: 'too_many_issues',
@@ -172,6 +181,30 @@ function finish(issues: IssueList, plan: unknown, opts: ResolvedOptions): Valida
     });
   }
   return valid ? { valid, issues: list, plan: plan as PlanT } : { valid, issues: list };
+}
+
+/**
+ * Issues in the order of the plan: by JSON pointer, segment by segment, indexes as numbers
+ * (`/nodes/2` before `/nodes/10`). Stable, so issues at one path keep the order found.
+ */
+export function sortByPath<T extends { path: string }>(list: readonly T[]): T[] {
+  const keyed = list.map((item, i) => ({ item, i, segs: item.path.split('/').slice(1) }));
+  keyed.sort((a, b) => comparePointers(a.segs, b.segs) || a.i - b.i);
+  return keyed.map((k) => k.item);
+}
+
+function comparePointers(a: readonly string[], b: readonly string[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x === y) continue;
+    const nx = /^\d+$/.test(x);
+    const ny = /^\d+$/.test(y);
+    if (nx && ny) return Number(x) - Number(y);
+    if (nx !== ny) return nx ? -1 : 1;
+    return x < y ? -1 : 1;
+  }
+  return a.length - b.length;
 }
 
 function describe(error: unknown): string {

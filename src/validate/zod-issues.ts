@@ -67,7 +67,8 @@ export function reportZodIssues(issues: readonly Issue[], ctx: ZodContext, out: 
         break;
       }
       case 'invalid_type': {
-        const expected = issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`;
+        const expected =
+          issue.expected === 'int' ? 'an integer' : withArticle(String(issue.expected));
         if (found === undefined && !Array.isArray(at(ctx.value, issue.path.slice(0, -1)))) {
           const hint = FIELD_HINTS[field];
           out.error(path, 'missing_field', `${ctx.label} needs ${name}: ${hint ?? expected}`);
@@ -130,4 +131,9 @@ export function reportZodIssues(issues: readonly Issue[], ctx: ZodContext, out: 
 export function shapeKeys(schema: unknown): string[] {
   const shape = (schema as { shape?: Record<string, unknown> }).shape;
   return shape && typeof shape === 'object' ? Object.keys(shape) : [];
+}
+
+/** "a string", "an object", "an array": the article English wants before a type name. */
+export function withArticle(noun: string): string {
+  return /^[aeiou]/i.test(noun) ? `an ${noun}` : `a ${noun}`;
 }

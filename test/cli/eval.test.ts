@@ -12,7 +12,7 @@ const BIN = join(ROOT, 'bin/toolplan');
 /** Runs the real command in a child process, from a directory that is not the repository. */
 async function toolplan(args: string[], env: NodeJS.ProcessEnv = {}) {
   const cwd = mkdtempSync(join(tmpdir(), 'toolplan-eval-cli-'));
-  const childEnv = { PATH: process.env.PATH, HOME: cwd, ...env };
+  const childEnv = { PATH: process.env.PATH, HOME: cwd, TOOLPLAN_FROM_SOURCE: '1', ...env };
   try {
     const r = await run(process.execPath, [BIN, ...args], { cwd, env: childEnv, timeout: 60_000 });
     return { code: 0, stdout: r.stdout, stderr: r.stderr, cwd };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadBfclCorpus } from '../../src/bfcl/bfcl-corpus.ts';
+import { loadBfclCorpus } from '../../src/eval/bfcl/bfcl-corpus.ts';
 import {
   expectedCalls,
   replyPlan,

@@ -166,7 +166,7 @@ function cli(args: string[], env: Record<string, string>, cwd: string) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'toolplan'), ...args], {
       cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env },
+      env: { PATH: process.env.PATH ?? '', HOME: cwd, TOOLPLAN_FROM_SOURCE: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { PlanT } from '../plan/plan-schema.ts';
-import { ToolRegistry } from '../tool/registry.ts';
-import type { Tool } from '../tool/tool.ts';
+import { join } from 'node:path';
+import { packagePath } from '../../package-root.ts';
+import type { PlanT } from '../../plan/plan-schema.ts';
+import { ToolRegistry } from '../../tool/registry.ts';
+import type { Tool } from '../../tool/tool.ts';
 
 /**
- * The BFCL v4 corpus (../shared/data/bfcl): function definitions per case and, where there
+ * The BFCL v4 corpus, vendored in `evals/data/bfcl` (see its NOTICE): function definitions per case and, where there
  * is one, the ground truth (each accepted value per argument). Loads the JSON Lines files,
  * turns the functions into JSON-Schema tools and the ground truths into plans of call nodes.
  */
@@ -38,11 +38,9 @@ export interface BfclCase {
   groundTruth?: BfclAnswerCall[];
 }
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-/** `../shared/data/bfcl` next to the repository. */
-export function bfclDataDir(root = repoRoot): string {
-  return resolve(root, '..', 'shared', 'data', 'bfcl');
+/** `evals/data/bfcl` in the package: in a clone and in an installed package alike. */
+export function bfclDataDir(): string {
+  return packagePath('evals', 'data', 'bfcl');
 }
 
 function fileOf(dir: string, category: BfclCategory, answers: boolean): string {
