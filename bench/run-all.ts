@@ -15,6 +15,7 @@ const ALL = [
   'exec-makespan.bench.ts',
   'exec-journal.bench.ts',
   'exec-map-memory.bench.ts',
+  'peers.bench.ts',
   'loop.bench.ts',
   'kill-trials.ts',
 ];

@@ -1,5 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: plans write `${ }` expressions in plain strings
 import { FAN_OUT_PLAN } from '../../test/loop/support/plans.ts';
+import { createShop, type Shop } from '../../tools/shop/index.ts';
 import type { SimTask } from './sim-llm.ts';
 
 type Order = { amount: number; sku: string };
@@ -8,6 +9,8 @@ type User = { id: string; tier: string };
 const amounts = (lists: unknown[]) =>
   (lists as Order[][]).flat().map((o) => ({ amount: o.amount }));
 const money = (n: number) => Math.round(n * 100) / 100;
+/** The ten users of the 10-lookup fan-out: the shop's five and five the bench adds (benchShop). */
+const TEN = Array.from({ length: 10 }, (_, i) => `u${i + 1}`);
 
 /** The bench tasks: the same for every mode; tools are the bundled shop's. */
 export const LOOP_TASKS: SimTask[] = [
@@ -92,6 +95,64 @@ export const LOOP_TASKS: SimTask[] = [
     ],
   },
   {
+    name: 'fan-out: 10 lookups',
+    kind: 'fan-out',
+    task: 'What loyalty tier is each of the users u1 to u10 in?',
+    plan: {
+      version: 1,
+      nodes: [
+        {
+          id: 'users',
+          map: `\${${JSON.stringify(TEN).replaceAll('"', "'")}}`,
+          as: 'uid',
+          do: [{ id: 'u', call: 'get_user', args: { user_id: '${uid}' } }],
+        },
+      ],
+      output: '${users.map(u, u.id + " " + u.tier)}',
+      final: true,
+    },
+    turns: [
+      () => TEN.map((u) => ({ name: 'get_user', args: { user_id: u } })),
+      (r) => ({ answer: JSON.stringify((r as User[]).map((u) => `${u.id} ${u.tier}`)) }),
+    ],
+  },
+  {
+    name: 'dependent: 3 users',
+    kind: 'dependent',
+    task: 'Look up users u1, u2 and u3, then their orders by the id on file: what did they spend in total?',
+    plan: {
+      version: 1,
+      nodes: [
+        {
+          id: 'spend',
+          map: "${['u1', 'u2', 'u3']}",
+          as: 'uid',
+          do: [
+            { id: 'user', call: 'get_user', args: { user_id: '${uid}' } },
+            { id: 'orders', call: 'get_orders', args: { user_id: '${user.id}' } },
+          ],
+        },
+        {
+          id: 'total',
+          call: 'calculate_total',
+          args: { orders: '${spend[0] + spend[1] + spend[2]}' },
+        },
+      ],
+      output: 'They spent ${total.total} in ${total.count} orders',
+      final: true,
+    },
+    turns: [
+      () => ['u1', 'u2', 'u3'].map((u) => ({ name: 'get_user', args: { user_id: u } })),
+      (r) =>
+        (r.slice(0, 3) as User[]).map((u) => ({ name: 'get_orders', args: { user_id: u.id } })),
+      (r) => [{ name: 'calculate_total', args: { orders: amounts(r.slice(3, 6)) } }],
+      (r) => {
+        const t = r[6] as { total: number; count: number };
+        return { answer: `They spent ${t.total} in ${t.count} orders` };
+      },
+    ],
+  },
+  {
     name: 'one call',
     kind: 'one call',
     task: "What is u1's loyalty tier?",
@@ -110,3 +171,19 @@ export const LOOP_TASKS: SimTask[] = [
     ],
   },
 ];
+
+/** The bundled shop with users u6..u10 added, so a fan-out can look up ten users. */
+export function benchShop(): Shop {
+  const shop = createShop();
+  const users = shop.state.users as unknown as User[];
+  for (let i = 6; i <= 10; i++) {
+    users.push({
+      id: `u${i}`,
+      name: `User ${i}`,
+      email: `u${i}@example.com`,
+      verified: true,
+      tier: i % 2 ? 'silver' : 'standard',
+    } as User);
+  }
+  return shop;
+}
