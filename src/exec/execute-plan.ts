@@ -8,6 +8,7 @@ import { evaluateIn } from './evaluate.ts';
 import type { RunEvent } from './events.ts';
 import { type JournalStore, MemoryJournalStore } from './journal-store.ts';
 import { JournalWriter } from './journal-writer.ts';
+import { ExecRuntime } from './kind-runtime.ts';
 import { DEFAULT_MAX_CONCURRENCY, effectiveLimits, type RunLimits } from './limits.ts';
 import { runList } from './node-runner.ts';
 import { type ApproveFn, Frame, type RunContext, Suspension, toErrorInfo } from './run-context.ts';
@@ -200,8 +201,10 @@ async function drive(
   const runId = state.runId;
   const root = new AbortController();
   let suspendScheduled = false;
+  const rt = new ExecRuntime();
   const ctx: RunContext = {
     runId,
+    rt,
     journal,
     registry,
     allow: options.allowTools ? new Set(options.allowTools) : undefined,
@@ -229,6 +232,7 @@ async function drive(
       });
     },
   };
+  rt.attach(ctx);
   const stop = (reason: Error) => {
     if (ctx.stopping) return;
     ctx.stopping = true;
