@@ -9,7 +9,7 @@ import { renderReport } from '../eval/report-html.ts';
 import { loadCases, runSuite } from '../eval/run-suite.ts';
 import { packagePath } from '../package-root.ts';
 import { loadProviderConfig } from '../providers/config.ts';
-import { reportFatal } from './main.ts';
+import { reportFatal } from './report-fatal.ts';
 
 /** The bundled cases, found from this file so `toolplan eval` works from any directory. */
 export const BUNDLED_CASES = `${packagePath('evals', 'cases')}/`;

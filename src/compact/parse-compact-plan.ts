@@ -3,28 +3,24 @@
  * validator checks it as usual). Never throws: syntax errors come back as data with 1-based
  * line and column, several per text when the parser can resynchronise at the next line.
  */
-import { PLAN_VERSION, type PlanNode, type PlanT, type SwitchCase } from '../plan/plan-schema.ts';
+import type { AnyKindDef, CompactOption } from '../plan/kinds/kind.ts';
+import { kindByKey } from '../plan/kinds/registry.ts';
+import { PLAN_VERSION, type PlanNode, type PlanT } from '../plan/plan-schema.ts';
 import type { CompactError, Cursor } from './cursor.ts';
+import { KindReader } from './kind-reader.ts';
 import { ParserCore, TooManyErrors } from './parser-core.ts';
-import { type CompactKind, headContext, LINE_CONTEXT, optionsFor, WHEN_CONTEXT } from './syntax.ts';
+import type { ScanContext } from './scan-expression.ts';
+import { headContext, kindOfWord, LINE_CONTEXT, optionsFor } from './syntax.ts';
 
 export type CompactParseResult = { ok: true; plan: PlanT } | { ok: false; errors: CompactError[] };
 
 type Fields = Record<string, unknown>;
 
-const KIND_LABEL: Record<CompactKind, string> = {
-  call: 'a call',
-  value: 'a value',
-  map: 'a map',
-  race: 'a race',
-  switch: 'a switch',
-  loop: 'a loop',
-  paginate: 'a paginate',
-  try: 'a try',
-  wait: 'a wait',
-  emit: 'an emit',
-  fail: 'a fail',
-};
+/** "a map", "an emit": how messages name a kind. */
+function kindLabel(kind: AnyKindDef): string {
+  const word = kind.compact.word || kind.key;
+  return `${/^[aeiou]/.test(word) ? 'an' : 'a'} ${word}`;
+}
 
 class Parser extends ParserCore {
   readonly plan: Fields = {};
@@ -70,175 +66,27 @@ class Parser extends ParserCore {
     }
   }
 
-  private optionalBool(): boolean {
-    const c: Cursor = this.c;
-    c.skipSpaces();
-    const w = c.peekWord();
-    if (w === 'true' || w === 'false') {
-      c.pos += w.length;
-      return w === 'true';
-    }
-    return true;
-  }
-
   private parseKind(id: string): PlanNode {
     const c: Cursor = this.c;
     const kindAt = c.pos;
-    const kind = this.classify();
+    const word = this.classify();
     const node: Fields = { id };
-    if (kind === 'call') {
-      Object.assign(node, this.parseCallTarget());
-      this.parseOptions(node, 'call');
+    if (word === 'expr') {
+      const value = kindByKey('value')!;
+      node.value = this.requireValue(headContext(value), true, 'a value', true);
+      this.parseOptions(node, value);
       return node as PlanNode;
     }
-    if (kind === 'expr') {
-      node.value = this.requireValue(headContext('value'), true, 'a value', true);
-      this.parseOptions(node, 'value');
-      return node as PlanNode;
-    }
-    c.pos += kind.length;
-    const ctx = headContext(kind);
-    switch (kind) {
-      case 'value':
-        node.value = this.requireValue(ctx, true, 'a value or expression after "value"');
-        break;
-      case 'map':
-        node.map = this.requireValue(ctx, true, 'the list to map over (map LIST as NAME {...})');
-        break;
-      case 'paginate':
-        node.paginate = this.parseCallTarget();
-        break;
-      case 'wait':
-        c.skipSpaces();
-        node.wait_ms = c.readNumber('the milliseconds to wait');
-        break;
-      case 'emit': {
-        c.skipSpaces();
-        const topic = c.at() === '"' ? c.readString() : c.readName();
-        if (topic === undefined) c.fail(`expected the emit topic, found ${c.describe()}`);
-        node.emit = topic;
-        const data = this.parseValue(ctx, true);
-        if (data) node.data = data.value;
-        break;
-      }
-      case 'fail': {
-        c.skipSpaces();
-        const message = c.readString();
-        if (message === undefined)
-          c.fail(`expected the failure message "...", found ${c.describe()}`);
-        node.fail = message;
-        break;
-      }
-      default:
-        break;
-    }
+    const kind = word === 'call' ? kindByKey('call')! : kindOfWord(word)!;
+    if (word !== 'call') c.pos += word.length;
+    const reader = new KindReader(this, kind);
+    kind.compact.head(reader, node);
     this.parseOptions(node, kind);
-    switch (kind) {
-      case 'map':
-        node.do = this.parseBlock('the map body');
-        break;
-      case 'race':
-        node.race = this.parseBlock('the race branches');
-        break;
-      case 'loop':
-        this.requireAll(node, kindAt, 'a loop', 'loop max 10 while COND {...}', [
-          ['max_iterations', '"max N"'],
-          ['while', '"while COND"'],
-        ]);
-        node.loop = this.parseBlock('the loop body');
-        break;
-      case 'try':
-        this.parseTry(node);
-        break;
-      case 'switch':
-        node.switch = this.parseSwitch();
-        break;
-      case 'paginate':
-        this.requireAll(
-          node,
-          kindAt,
-          'a paginate',
-          'paginate tool(cursor: cursor) next page.next items page.items max 50',
-          [
-            ['next', '"next EXPR"'],
-            ['items', '"items EXPR"'],
-            ['max_pages', '"max N"'],
-          ],
-        );
-        break;
-      default:
-        break;
-    }
+    kind.compact.tail(reader, node, kindAt);
     return node as PlanNode;
   }
 
-  private requireAll(
-    node: Fields,
-    at: number,
-    label: string,
-    example: string,
-    parts: Array<[string, string]>,
-  ): void {
-    const missing = parts.filter(([key]) => !(key in node)).map(([, words]) => words);
-    if (missing.length > 0)
-      this.report(at, `${label} needs ${missing.join(' and ')}, e.g. ${example}`);
-  }
-
-  private parseTry(node: Fields): void {
-    const c: Cursor = this.c;
-    node.try = this.parseBlock('the try body');
-    for (const part of ['catch', 'finally'] as const) {
-      const save = c.pos;
-      c.skipBlank();
-      const w = c.peekWord();
-      const p = c.pos + part.length;
-      if (w === part && /^[ \t]*\{/.test(c.text.slice(p, p + 40))) {
-        c.pos = p;
-        node[part] = this.parseBlock(`the ${part} body`);
-      } else {
-        c.pos = save;
-      }
-    }
-  }
-
-  private parseSwitch(): SwitchCase[] {
-    const c: Cursor = this.c;
-    c.skipSpaces();
-    if (c.at() !== '{') c.fail(`expected "{" to open the switch cases, found ${c.describe()}`);
-    const open = c.pos;
-    c.pos += 1;
-    const cases: SwitchCase[] = [];
-    for (;;) {
-      c.skipBlank();
-      if (c.atEnd()) {
-        this.report(open, 'unclosed "{": expected "}" to end the switch');
-        break;
-      }
-      if (c.at() === '}') {
-        c.pos += 1;
-        break;
-      }
-      try {
-        const w = c.peekWord();
-        if (w === 'when') {
-          c.pos += 4;
-          const when = this.requireValue(WHEN_CONTEXT, false, 'a condition after "when"');
-          cases.push({ when: when as string, do: this.parseBlock('the when body') });
-        } else if (w === 'else') {
-          c.pos += 4;
-          cases.push({ do: this.parseBlock('the else body') });
-        } else {
-          c.fail(`expected "when COND {...}" or "else {...}" in a switch, found ${c.describe()}`);
-        }
-      } catch (err) {
-        this.recover(err);
-      }
-    }
-    if (cases.length === 0) this.report(open, 'a switch needs at least one "when COND {...}"');
-    return cases;
-  }
-
-  private parseOptions(node: Fields, kind: CompactKind): void {
+  private parseOptions(node: Fields, kind: AnyKindDef): void {
     const c: Cursor = this.c;
     const allowed = optionsFor(kind);
     const ctx = headContext(kind);
@@ -252,28 +100,23 @@ class Parser extends ParserCore {
         const list = [...allowed].join(', ');
         const end = ctx.block ? '"{"' : 'the end of the line';
         const what = w === undefined ? c.describe() : `"${w}"`;
-        c.fail(
-          `unknown option ${what} for ${KIND_LABEL[kind]}: expected one of ${list}, or ${end}`,
-        );
+        c.fail(`unknown option ${what} for ${kindLabel(kind)}: expected one of ${list}, or ${end}`);
       }
       if (seen.has(w)) c.fail(`duplicate option "${w}"`, at);
       seen.add(w);
       c.pos += w.length;
       c.skipSpaces();
-      this.parseOption(node, kind, w);
+      const own = kind.compact.options.find((o) => o.word === w);
+      if (own) this.parseKindOption(node, ctx, own);
+      else this.parseCommonOption(node, ctx, w);
     }
   }
 
-  private parseOption(node: Fields, kind: CompactKind, w: string): void {
+  private parseCommonOption(node: Fields, ctx: ScanContext, w: string): void {
     const c: Cursor = this.c;
-    const ctx = headContext(kind);
     switch (w) {
       case 'if':
-      case 'while':
-      case 'score':
-      case 'next':
-      case 'items':
-        node[w] = this.requireValue(ctx, false, `an expression after "${w}"`);
+        node.if = this.requireValue(ctx, false, 'an expression after "if"');
         return;
       case 'after': {
         const ids: string[] = [];
@@ -294,55 +137,57 @@ class Parser extends ParserCore {
         node.retry =
           c.at() === '{' ? c.readJsonObject('retry') : { attempts: c.readNumber('the attempts') };
         return;
-      case 'desc': {
+      default: {
         const d = c.readString();
         if (d === undefined)
           c.fail(`expected a description "..." after "desc", found ${c.describe()}`);
         node.description = d;
-        return;
       }
-      case 'approval':
-        node.approval = this.optionalBool();
-        return;
-      case 'compensate':
-        node.compensate = this.parseCallTarget();
-        return;
-      case 'fallback':
-        node.fallback = this.parseFallbacks(ctx);
-        return;
-      case 'as': {
-        const name = c.readWord();
-        if (name === undefined) c.fail(`expected the item name after "as", found ${c.describe()}`);
-        node.as = name;
-        return;
-      }
-      case 'concurrency':
-        node.concurrency = c.readNumber('the concurrency');
-        return;
-      case 'tolerate':
-        node.tolerate = c.readNumber('the tolerated failure fraction');
-        return;
-      case 'first':
-      case 'best':
-        if ('pick' in node) c.fail(`"${w}" conflicts with "${node.pick}": a race picks one way`);
-        node.pick = w;
-        return;
-      case 'max':
-        node[kind === 'loop' ? 'max_iterations' : 'max_pages'] = c.readNumber('the maximum');
-        return;
-      case 'error': {
-        const name = c.at() === '"' ? c.readString() : c.readWord();
-        if (name === undefined)
-          c.fail(`expected an error name after "error", found ${c.describe()}`);
-        node.error = name;
-        return;
-      }
-      default:
-        c.fail(`unknown option "${w}"`);
     }
   }
 
-  private parseFallbacks(ctx: ReturnType<typeof headContext>): unknown[] {
+  private parseKindOption(node: Fields, ctx: ScanContext, o: CompactOption): void {
+    const c: Cursor = this.c;
+    const w = o.word;
+    switch (o.form) {
+      case 'expr':
+        node[o.field] = this.requireValue(ctx, false, `an expression after "${w}"`);
+        return;
+      case 'number':
+        node[o.field] = c.readNumber(o.what ?? `the ${w}`);
+        return;
+      case 'flag':
+        node[o.field] = this.optionalBool();
+        return;
+      case 'name': {
+        const name = c.readWord();
+        if (name === undefined)
+          c.fail(`expected ${o.what ?? 'a name'} after "${w}", found ${c.describe()}`);
+        node[o.field] = name;
+        return;
+      }
+      case 'word': {
+        const name = c.at() === '"' ? c.readString() : c.readWord();
+        if (name === undefined)
+          c.fail(`expected ${o.what ?? 'a name'} after "${w}", found ${c.describe()}`);
+        node[o.field] = name;
+        return;
+      }
+      case 'call':
+        node[o.field] = this.parseCallTarget();
+        return;
+      case 'fallbacks':
+        node[o.field] = this.parseFallbacks(ctx);
+        return;
+      case 'pick':
+        if (o.field in node)
+          c.fail(`"${w}" conflicts with "${node[o.field]}": a race picks one way`);
+        node[o.field] = w;
+        return;
+    }
+  }
+
+  private parseFallbacks(ctx: ScanContext): unknown[] {
     const c: Cursor = this.c;
     const alts: unknown[] = [];
     for (;;) {

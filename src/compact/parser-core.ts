@@ -7,7 +7,7 @@ import { findExpressionEnd, skipCelStringLiteral } from '../expr/template.ts';
 import type { PlanNode } from '../plan/plan-schema.ts';
 import { allFinite, type CompactError, Cursor, ParseFail } from './cursor.ts';
 import { findMissingOperator, type ScanContext, scanExpression } from './scan-expression.ts';
-import { ARG_CONTEXT, classifyStart, KIND_WORDS, literalOf, PLAN_WORDS } from './syntax.ts';
+import { ARG_CONTEXT, classifyStart, kindWords, literalOf, PLAN_WORDS } from './syntax.ts';
 
 const MAX_ERRORS = 25;
 
@@ -145,7 +145,7 @@ export abstract class ParserCore {
       const firstWord = /^[A-Za-z_][A-Za-z0-9_]*$/.test(gap.before) && src.startsWith(gap.before);
       if (atNodeStart && firstWord && gap.offset === src.indexOf(gap.found, gap.before.length)) {
         c.fail(
-          `unknown keyword "${gap.before}": expected a tool call name(arg: value), a kind (${KIND_WORDS.join(', ')}) or an expression`,
+          `unknown keyword "${gap.before}": expected a tool call name(arg: value), a kind (${kindWords().join(', ')}) or an expression`,
           start,
         );
       }
@@ -239,6 +239,81 @@ export abstract class ParserCore {
     let p = this.c.pos + w.length;
     while (this.c.text[p] === ' ' || this.c.text[p] === '\t') p += 1;
     return !(this.c.text[p] === '=' && this.c.text[p + 1] !== '=');
+  }
+
+  optionalBool(): boolean {
+    const c: Cursor = this.c;
+    c.skipSpaces();
+    const w = c.peekWord();
+    if (w === 'true' || w === 'false') {
+      c.pos += w.length;
+      return w === 'true';
+    }
+    return true;
+  }
+
+  requireAll(
+    node: Record<string, unknown>,
+    at: number,
+    label: string,
+    example: string,
+    parts: Array<[string, string]>,
+  ): void {
+    const missing = parts.filter(([key]) => !(key in node)).map(([, words]) => words);
+    if (missing.length > 0)
+      this.report(at, `${label} needs ${missing.join(' and ')}, e.g. ${example}`);
+  }
+
+  /** `word { ... }` after blank lines, if that is what follows; else nothing is read. */
+  optionalBlock(word: string, what: string): PlanNode[] | undefined {
+    const c: Cursor = this.c;
+    const save = c.pos;
+    c.skipBlank();
+    const p = c.pos + word.length;
+    if (c.peekWord() === word && /^[ \t]*\{/.test(c.text.slice(p, p + 40))) {
+      c.pos = p;
+      return this.parseBlock(what);
+    }
+    c.pos = save;
+    return undefined;
+  }
+
+  /** `{ clause... }`, each clause starting with one of `words`. */
+  clauses(
+    what: string,
+    words: readonly string[],
+    clause: (word: string) => void,
+    kind: string,
+  ): number {
+    const c: Cursor = this.c;
+    c.skipSpaces();
+    if (c.at() !== '{') c.fail(`expected "{" to open ${what}, found ${c.describe()}`);
+    const open = c.pos;
+    c.pos += 1;
+    for (;;) {
+      c.skipBlank();
+      if (c.atEnd()) {
+        this.report(open, `unclosed "{": expected "}" to end the ${kind}`);
+        break;
+      }
+      if (c.at() === '}') {
+        c.pos += 1;
+        break;
+      }
+      try {
+        const w = c.peekWord();
+        if (w !== undefined && words.includes(w)) {
+          c.pos += w.length;
+          clause(w);
+        } else {
+          const forms = words.map((x, i) => (i === 0 ? `"${x} COND {...}"` : `"${x} {...}"`));
+          c.fail(`expected ${forms.join(' or ')} in a ${kind}, found ${c.describe()}`);
+        }
+      } catch (err) {
+        this.recover(err);
+      }
+    }
+    return open;
   }
 
   classify(): ReturnType<typeof classifyStart> {

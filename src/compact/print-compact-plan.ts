@@ -5,22 +5,18 @@
  * option word inside it, a newline, padding spaces), it falls back to `${ raw }` or to a
  * JSON string, so `parseCompactPlan(printCompactPlan(p))` deep-equals `p`.
  */
-import {
-  nodeKind,
-  type PlanNode,
-  type PlanT,
-  type RetrySpecT,
-  type SwitchCase,
-} from '../plan/plan-schema.ts';
+import type { CallTargetT, CompactContext, CompactWriter } from '../plan/kinds/compact-port.ts';
+import type { AnyKindDef, CompactOption } from '../plan/kinds/kind.ts';
+import { kindOfNode } from '../plan/kinds/registry.ts';
+import type { PlanT, RetrySpecT } from '../plan/plan-schema.ts';
 import { findMissingOperator, type ScanContext, scanExpression } from './scan-expression.ts';
 import {
   ARG_CONTEXT,
   BARE_ID,
   BARE_NAME,
-  type CompactKind,
   classifyStart,
   headContext,
-  KIND_WORDS,
+  kindWords,
   LINE_CONTEXT,
   literalOf,
   WHEN_CONTEXT,
@@ -29,7 +25,6 @@ import {
 
 const INDENT = '  ';
 const INLINE_WIDTH = 100;
-const RESERVED_CALL_NAMES: ReadonlySet<string> = new Set([...KIND_WORDS, 'call']);
 
 /** Whether `src` written bare reads back as exactly the expression `src` in `ctx`. */
 function bareReadsBack(src: string, ctx: ScanContext, jsonField: boolean): boolean {
@@ -80,7 +75,7 @@ function formatTarget(t: { call: string; args?: Record<string, unknown> }): stri
 
 /** A call where a value could also stand: without parens or with a keyword name, `call`. */
 function formatStartCall(t: { call: string; args?: Record<string, unknown> }): string {
-  const needsCall = t.args === undefined || RESERVED_CALL_NAMES.has(t.call);
+  const needsCall = t.args === undefined || t.call === 'call' || kindWords().includes(t.call);
   return (needsCall && t.call !== 'call' ? 'call ' : '') + formatTarget(t);
 }
 
@@ -92,76 +87,56 @@ function formatRetry(r: RetrySpecT): string {
   return JSON.stringify(r);
 }
 
-type AnyNode = PlanNode & Record<string, unknown>;
+type AnyNode = Record<string, unknown>;
+
+function formatKindOption(w: CompactWriter, node: AnyNode, o: CompactOption): string | undefined {
+  const v = node[o.field];
+  if (v === undefined) return undefined;
+  switch (o.form) {
+    case 'expr':
+      return `${o.word} ${w.value(v, 'head', false)}`;
+    case 'number':
+      return `${o.word} ${JSON.stringify(v)}`;
+    case 'flag':
+      return v === true ? o.word : `${o.word} false`;
+    case 'name':
+      return `${o.word} ${String(v)}`;
+    case 'word':
+      return `${o.word} ${w.word(String(v))}`;
+    case 'call':
+      return `${o.word} ${w.target(v as CallTargetT)}`;
+    case 'fallbacks': {
+      const alts = (v as AnyNode[]).map((alt) =>
+        'call' in alt ? w.startCall(alt as CallTargetT) : w.startValue(alt.value),
+      );
+      return `${o.word} ${alts.join(' | ')}`;
+    }
+    case 'pick':
+      return v === o.word ? o.word : undefined;
+  }
+}
 
 /** The options in a fixed order (a call reads `retry 3 fallback ...`, a map `map xs as x ...`). */
-function formatOptions(node: AnyNode, kind: CompactKind): string {
-  const ctx = headContext(kind);
+function formatOptions(w: CompactWriter, node: AnyNode, kind: AnyKindDef): string {
   const out: string[] = [];
-  const expr = (word: string, key: string) => {
-    if (node[key] !== undefined) out.push(`${word} ${formatValue(node[key], ctx, false)}`);
-  };
-  const num = (word: string, key: string) => {
-    if (node[key] !== undefined) out.push(`${word} ${JSON.stringify(node[key])}`);
-  };
   const common = () => {
-    expr('if', 'if');
+    if (node.if !== undefined) out.push(`if ${w.value(node.if, 'head', false)}`);
     if (node.after !== undefined) out.push(`after ${(node.after as string[]).join(', ')}`);
-    num('timeout', 'timeout_ms');
+    if (node.timeout_ms !== undefined) out.push(`timeout ${JSON.stringify(node.timeout_ms)}`);
     if (node.retry !== undefined) out.push(`retry ${formatRetry(node.retry as RetrySpecT)}`);
   };
-  if (kind === 'call') common();
-  switch (kind) {
-    case 'call': {
-      if (node.approval !== undefined)
-        out.push(node.approval === true ? 'approval' : 'approval false');
-      const fb = node.fallback as Array<Record<string, unknown>> | undefined;
-      if (fb !== undefined) {
-        const alts = fb.map((alt) =>
-          'call' in alt
-            ? formatStartCall(alt as { call: string; args?: Record<string, unknown> })
-            : formatStartValue(alt.value, ctx),
-        );
-        out.push(`fallback ${alts.join(' | ')}`);
-      }
-      const comp = node.compensate as { call: string; args?: Record<string, unknown> } | undefined;
-      if (comp !== undefined) out.push(`compensate ${formatTarget(comp)}`);
-      break;
-    }
-    case 'map':
-      if (node.as !== undefined) out.push(`as ${node.as}`);
-      num('concurrency', 'concurrency');
-      num('tolerate', 'tolerate');
-      break;
-    case 'race':
-      if (node.pick !== undefined) out.push(String(node.pick));
-      expr('score', 'score');
-      break;
-    case 'loop':
-      num('max', 'max_iterations');
-      expr('while', 'while');
-      break;
-    case 'paginate':
-      expr('next', 'next');
-      expr('items', 'items');
-      num('max', 'max_pages');
-      break;
-    case 'fail':
-      if (node.error !== undefined) {
-        const e = String(node.error);
-        out.push(`error ${BARE_ID.test(e) ? e : JSON.stringify(e)}`);
-      }
-      break;
-    default:
-      break;
+  if (kind.compact.commonFirst) common();
+  for (const o of kind.compact.options) {
+    const text = formatKindOption(w, node, o);
+    if (text !== undefined) out.push(text);
   }
-  if (kind !== 'call') common();
+  if (!kind.compact.commonFirst) common();
   if (node.description !== undefined) out.push(`desc ${JSON.stringify(node.description)}`);
   return out.map((o) => ` ${o}`).join('');
 }
 
-function formatBlock(nodes: PlanNode[], indent: string): string {
-  const printed = nodes.map((n) => formatNode(n, indent + INDENT));
+function formatBlock(nodes: unknown[], indent: string): string {
+  const printed = nodes.map((n) => formatNode(n as AnyNode, indent + INDENT));
   const only = printed[0];
   if (printed.length === 1 && only !== undefined && !only.includes('\n')) {
     const one = only.trimStart();
@@ -170,59 +145,67 @@ function formatBlock(nodes: PlanNode[], indent: string): string {
   return `{\n${printed.join('\n')}\n${indent}}`;
 }
 
-function formatSwitch(cases: SwitchCase[], indent: string): string {
-  const inner = indent + INDENT;
-  const lines = cases.map((c) =>
-    c.when === undefined
-      ? `${inner}else ${formatBlock(c.do, inner)}`
-      : `${inner}when ${formatValue(c.when, WHEN_CONTEXT, false)} ${formatBlock(c.do, inner)}`,
-  );
-  return `{\n${lines.join('\n')}\n${indent}}`;
+/** The printer as one kind's compact facet writes with it, at one indent. */
+class KindWriter implements CompactWriter {
+  readonly #kind: AnyKindDef;
+  readonly #ctx: ScanContext;
+  readonly #indent: string;
+
+  constructor(kind: AnyKindDef, indent: string) {
+    this.#kind = kind;
+    this.#ctx = headContext(kind);
+    this.#indent = indent;
+  }
+
+  #scan(ctx: CompactContext): ScanContext {
+    if (ctx === 'head') return this.#ctx;
+    return ctx === 'when' ? WHEN_CONTEXT : LINE_CONTEXT;
+  }
+
+  value(v: unknown, ctx: CompactContext, jsonField: boolean): string {
+    return formatValue(v, this.#scan(ctx), jsonField);
+  }
+
+  startValue(v: unknown): string {
+    return formatStartValue(v, this.#ctx);
+  }
+
+  target(t: CallTargetT): string {
+    return formatTarget(t);
+  }
+
+  startCall(t: CallTargetT): string {
+    return formatStartCall(t);
+  }
+
+  block(nodes: unknown[]): string {
+    return formatBlock(nodes, this.#indent);
+  }
+
+  clauses(write: (inner: CompactWriter) => string[]): string {
+    const indent = this.#indent + INDENT;
+    // Clauses sit one level in, and so do their bodies' closing braces.
+    const inner = new KindWriter(this.#kind, indent);
+    return `{\n${write(inner)
+      .map((l) => indent + l)
+      .join('\n')}\n${this.#indent}}`;
+  }
+
+  name(n: string): string {
+    return BARE_NAME.test(n) && !this.#ctx.stops.has(n) ? n : JSON.stringify(n);
+  }
+
+  word(s: string): string {
+    return BARE_ID.test(s) ? s : JSON.stringify(s);
+  }
 }
 
-function formatNode(plain: PlanNode, indent: string): string {
-  const node = plain as AnyNode;
-  const kind = nodeKind(plain);
-  const head = `${indent}${node.id} = `;
-  switch (kind) {
-    case 'call':
-      return head + formatStartCall(node as never) + formatOptions(node, 'call');
-    case 'value':
-      return (
-        head + formatStartValue(node.value, headContext('value')) + formatOptions(node, 'value')
-      );
-    case 'map':
-      return `${head}map ${formatValue(node.map, headContext('map'), true)}${formatOptions(node, 'map')} ${formatBlock(node.do as PlanNode[], indent)}`;
-    case 'race':
-      return `${head}race${formatOptions(node, 'race')} ${formatBlock(node.race as PlanNode[], indent)}`;
-    case 'switch':
-      return `${head}switch${formatOptions(node, 'switch')} ${formatSwitch(node.switch as SwitchCase[], indent)}`;
-    case 'loop':
-      return `${head}loop${formatOptions(node, 'loop')} ${formatBlock(node.loop as PlanNode[], indent)}`;
-    case 'paginate':
-      return `${head}paginate ${formatTarget(node.paginate as never)}${formatOptions(node, 'paginate')}`;
-    case 'try': {
-      let text = `${head}try${formatOptions(node, 'try')} ${formatBlock(node.try as PlanNode[], indent)}`;
-      if (node.catch !== undefined)
-        text += ` catch ${formatBlock(node.catch as PlanNode[], indent)}`;
-      if (node.finally !== undefined)
-        text += ` finally ${formatBlock(node.finally as PlanNode[], indent)}`;
-      return text;
-    }
-    case 'wait_ms':
-      return `${head}wait ${JSON.stringify(node.wait_ms)}${formatOptions(node, 'wait')}`;
-    case 'emit': {
-      const topic = String(node.emit);
-      const t =
-        BARE_NAME.test(topic) && !headContext('emit').stops.has(topic)
-          ? topic
-          : JSON.stringify(topic);
-      const data = 'data' in node ? ` ${formatValue(node.data, headContext('emit'), true)}` : '';
-      return `${head}emit ${t}${data}${formatOptions(node, 'emit')}`;
-    }
-    case 'fail':
-      return `${head}fail ${JSON.stringify(node.fail)}${formatOptions(node, 'fail')}`;
-  }
+function formatNode(node: AnyNode, indent: string): string {
+  const kind = kindOfNode(node);
+  if (!kind) throw new TypeError(`cannot print ${JSON.stringify(node.id)}: the node has no kind`);
+  const w = new KindWriter(kind, indent);
+  const { head, tail } = kind.compact.print(w, node);
+  return `${indent}${node.id} = ${head}${formatOptions(w, node, kind)}${tail}`;
 }
 
 /** Prints a plan (version 1) in the compact syntax. Throws TypeError on a non-plan. */

@@ -3,65 +3,50 @@
  * what the printer writes is, by construction, what the parser reads back.
  */
 import { findExpressionEnd } from '../expr/template.ts';
+import type { AnyKindDef } from '../plan/kinds/kind.ts';
+import { kindsVersion, nodeKinds } from '../plan/kinds/registry.ts';
 import { noNegativeZero } from './cursor.ts';
 import type { ScanContext } from './scan-expression.ts';
 
-export const KIND_WORDS = [
-  'value',
-  'map',
-  'race',
-  'switch',
-  'loop',
-  'paginate',
-  'try',
-  'wait',
-  'emit',
-  'fail',
-] as const;
-export type KindWord = (typeof KIND_WORDS)[number];
-export type CompactKind = KindWord | 'call';
-const KIND_SET: ReadonlySet<string> = new Set(KIND_WORDS);
+/** The kind keywords of the registered kinds (`value`, `map`, ...), in registry order. */
+export function kindWords(): readonly string[] {
+  refresh();
+  return words;
+}
+
+/** The kind a keyword starts, if it is one. */
+export function kindOfWord(word: string): AnyKindDef | undefined {
+  refresh();
+  return byWord.get(word);
+}
+
+let seen = -1;
+let words: string[] = [];
+let byWord = new Map<string, AnyKindDef>();
+function refresh(): void {
+  if (seen === kindsVersion()) return;
+  seen = kindsVersion();
+  byWord = new Map(nodeKinds().flatMap((k) => (k.compact.word ? [[k.compact.word, k]] : [])));
+  words = [...byWord.keys()];
+}
 
 export const PLAN_WORDS: ReadonlySet<string> = new Set(['goal', 'output', 'final', 'limits']);
 
 export const COMMON_OPTIONS = ['if', 'after', 'timeout', 'retry', 'desc'] as const;
 
-const KIND_OPTIONS: Record<CompactKind, readonly string[]> = {
-  call: ['approval', 'fallback', 'compensate'],
-  value: [],
-  map: ['as', 'concurrency', 'tolerate'],
-  race: ['first', 'best', 'score'],
-  switch: [],
-  loop: ['max', 'while'],
-  paginate: ['next', 'items', 'max'],
-  try: [],
-  wait: [],
-  emit: [],
-  fail: ['error'],
-};
-
-/** Kinds whose head is followed by a `{` body. */
-export const BLOCK_KINDS: ReadonlySet<CompactKind> = new Set([
-  'map',
-  'race',
-  'switch',
-  'loop',
-  'try',
-]);
-
-const optionCache = new Map<CompactKind, ReadonlySet<string>>();
-export function optionsFor(kind: CompactKind): ReadonlySet<string> {
+const optionCache = new WeakMap<AnyKindDef, ReadonlySet<string>>();
+export function optionsFor(kind: AnyKindDef): ReadonlySet<string> {
   let set = optionCache.get(kind);
   if (!set) {
-    set = new Set([...KIND_OPTIONS[kind], ...COMMON_OPTIONS]);
+    set = new Set([...kind.compact.options.map((o) => o.word), ...COMMON_OPTIONS]);
     optionCache.set(kind, set);
   }
   return set;
 }
 
 /** Where an expression in a node's head may end: at that kind's option words, or its `{`. */
-export function headContext(kind: CompactKind): ScanContext {
-  return { stops: optionsFor(kind), block: BLOCK_KINDS.has(kind) };
+export function headContext(kind: AnyKindDef): ScanContext {
+  return { stops: optionsFor(kind), block: kind.compact.block };
 }
 
 /** Argument values, `output`, `when`: ended only by separators and brackets. */
@@ -104,14 +89,14 @@ function opensArguments(text: string, pos: number): boolean {
  * or else a bare value (`expr`). A kind keyword directly followed by named arguments is a
  * call to a tool of that name (`wait(seconds: 3)`).
  */
-export function classifyStart(text: string, pos: number): CompactKind | 'expr' {
+export function classifyStart(text: string, pos: number): string {
   const name = matchAt(NAME_AT, text, pos);
   if (name !== undefined) {
     const after = pos + name.length;
     if (name === 'call' && (text[after] === ' ' || text[after] === '\t')) return 'call';
     const p = skipSpaces(text, after, false);
-    if (KIND_SET.has(name)) {
-      return text[p] === '(' && opensArguments(text, p + 1) ? 'call' : (name as KindWord);
+    if (kindOfWord(name)) {
+      return text[p] === '(' && opensArguments(text, p + 1) ? 'call' : name;
     }
     return text[p] === '(' ? 'call' : 'expr';
   }

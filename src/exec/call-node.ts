@@ -1,18 +1,18 @@
 import {
   ApprovalDeniedError,
   BudgetExceededError,
+  CancelledError,
   InvalidArgsError,
-  toToolplanError,
 } from '../errors/runtime-errors.ts';
 import { ToolplanError } from '../errors/toolplan-error.ts';
-import type { CallNodeT } from '../plan/plan-schema.ts';
+import { EMPTY_ARGS } from '../plan/kinds/call.ts';
+import type { CallStepNode, CallStepSpec, Compiled, RunScope } from '../plan/kinds/runtime.ts';
 import { checkArgs, type RegisteredTool } from '../tool/registry.ts';
-import { backoffDelay, isRetryable, type ResolvedRetry, resolveRetry } from './backoff.ts';
-import { type CNode, type Compiled, EMPTY_ARGS } from './compile-plan.ts';
+import { type ResolvedRetry, resolveRetry } from './backoff.ts';
+import { type CallTarget, callWithRetry } from './call-retry.ts';
 import { evaluateIn } from './evaluate.ts';
-import { type AttemptSpec, invokeTool, isThenable } from './invoke-tool.ts';
-import { type Frame, type RunContext, Suspension, toErrorInfo } from './run-context.ts';
-import { sleep } from './sleep.ts';
+import { isThenable } from './invoke-tool.ts';
+import { type RunContext, Suspension, toErrorInfo } from './run-context.ts';
 
 /** Finds a tool the run may call; a typed error before anything runs otherwise. */
 export function resolveTool(ctx: RunContext, name: string): RegisteredTool {
@@ -56,7 +56,7 @@ function checkedArgs(tool: RegisteredTool, args: unknown): unknown {
 }
 
 /** Fresh arguments per call: a tool that mutates its args must not change the plan. */
-function argsFor(c: Compiled, frame: Frame, refs: readonly string[], extra?: object): unknown {
+function argsFor(c: Compiled, frame: RunScope, refs: readonly string[], extra?: object): unknown {
   if (c.kind === 'const') return cloneJson(c.value);
   return evaluateIn(c, frame, refs, extra as Record<string, unknown> | undefined);
 }
@@ -91,13 +91,15 @@ interface CallPrep {
 /** Per tool: its own retry policy, and the prep of calls with no arguments and no retry. */
 const toolPolicies = new WeakMap<RegisteredTool, ResolvedRetry>();
 const emptyArgsPreps = new WeakMap<RegisteredTool, CallPrep>();
+/** Per compiled call node (shared by every instance of a body): its prep. */
+const nodePreps = new WeakMap<CallStepNode, CallPrep>();
 
-function prepare(node: CNode, tool: RegisteredTool, spec: CallNodeT): CallPrep {
-  const cached = node.prep as CallPrep | undefined;
+function prepare(node: CallStepNode, tool: RegisteredTool, spec: CallStepSpec): CallPrep {
+  const cached = nodePreps.get(node);
   if (cached?.tool === tool) return cached;
   // Nodes that differ in nothing the prep depends on share one: a plan of 100,000 calls
   // must not keep 100,000 copies of the same policy alive for the whole run.
-  const shared = spec.retry === undefined && node.args === EMPTY_ARGS;
+  const shared = spec.retry === undefined && node.c.args === EMPTY_ARGS;
   let p = shared ? emptyArgsPreps.get(tool) : undefined;
   if (!p) {
     let policy = spec.retry === undefined ? toolPolicies.get(tool) : undefined;
@@ -108,146 +110,8 @@ function prepare(node: CNode, tool: RegisteredTool, spec: CallNodeT): CallPrep {
     p = { tool, policy, constArgsOk: false };
     if (shared) emptyArgsPreps.set(tool, p);
   }
-  node.prep = p;
+  nodePreps.set(node, p);
   return p;
-}
-
-export interface CallTarget {
-  key: string;
-  nodeId: string;
-  idempotencyKey: string;
-  tool: RegisteredTool;
-  args: unknown;
-  policy: ResolvedRetry;
-  timeoutMs: number | undefined;
-  signal: AbortSignal;
-  /** Compensations are not counted against max_tool_calls: undoing must not be refused. */
-  budgeted: boolean;
-  /** Set by the paths that passed the approval gate (call nodes and their fallbacks). */
-  approved?: boolean;
-  /**
-   * The node is not journaled as started yet: its first try is announced by `node.started`
-   * itself (with `attempt: 1`) rather than by a separate `node.attempt`.
-   */
-  start?: { node: string; kind: string };
-}
-
-/**
- * Tries a call up to `attempts` times with backoff; every try is journaled first.
- * Not `async`: a first try that has nothing to flush and whose tool answers synchronously
- * returns the output (or throws) at once, with no promise made; anything else is a promise.
- */
-export function callWithRetry(ctx: RunContext, t: CallTarget): unknown {
-  // Fail closed: a tool that requires approval is never called from a path that did not ask
-  // for it (a paginate call, a compensation), whatever the plan says.
-  if (t.tool.tool.requires_approval && !t.approved) {
-    throw new ApprovalDeniedError(
-      `${t.tool.name} requires a person's approval, which ${t.key} cannot wait for; it was not called`,
-      { retryable: false, details: { tool: t.tool.name, node: t.key } },
-    );
-  }
-  announceAttempt(ctx, t, 1);
-  // The attempt must be durable before the call it announces is made (a store that
-  // appends synchronously, like memory, has nothing pending: no turn is spent waiting).
-  if (ctx.journal.pending) return retryFrom(ctx, t, 1, true);
-  let out: unknown;
-  try {
-    out = invokeTool(ctx, attemptSpec(t, 1));
-  } catch (thrown) {
-    return afterFailedTry(ctx, t, 1, thrown);
-  }
-  return isThenable(out)
-    ? out.then(undefined, (thrown: unknown) => afterFailedTry(ctx, t, 1, thrown))
-    : out;
-}
-
-function attemptSpec(t: CallTarget, attempt: number): AttemptSpec {
-  return {
-    tool: t.tool,
-    args: t.args,
-    idempotencyKey: t.idempotencyKey,
-    nodeId: t.nodeId,
-    attempt,
-    timeoutMs: t.timeoutMs,
-    signal: t.signal,
-  };
-}
-
-/** Checks the budget and journals the try (not durable yet: the caller flushes). */
-function announceAttempt(ctx: RunContext, t: CallTarget, attempt: number): void {
-  if (t.budgeted && ctx.journal.state.toolCalls >= ctx.maxToolCalls) {
-    throw new BudgetExceededError(`the run reached max_tool_calls (${ctx.maxToolCalls})`, {
-      retryable: false,
-      details: { max_tool_calls: ctx.maxToolCalls },
-    });
-  }
-  if (attempt === 1 && t.start) {
-    const { node, kind } = t.start;
-    ctx.journal.append({
-      type: 'node.started',
-      key: t.key,
-      node,
-      kind,
-      attempt,
-      tool: t.tool.name,
-      seq: 0,
-      at: 0,
-    });
-  } else ctx.journal.append({ type: 'node.attempt', key: t.key, attempt, tool: t.tool.name });
-}
-
-/** The tries from `attempt` on (`announced`: that one is journaled, maybe not flushed). */
-async function retryFrom(
-  ctx: RunContext,
-  t: CallTarget,
-  attempt: number,
-  announced: boolean,
-): Promise<unknown> {
-  for (; ; attempt++, announced = false) {
-    if (!announced) announceAttempt(ctx, t, attempt);
-    if (ctx.journal.pending) await ctx.journal.flush();
-    try {
-      return await invokeTool(ctx, attemptSpec(t, attempt));
-    } catch (thrown) {
-      await failedTry(ctx, t, attempt, thrown);
-    }
-  }
-}
-
-async function afterFailedTry(
-  ctx: RunContext,
-  t: CallTarget,
-  attempt: number,
-  thrown: unknown,
-): Promise<unknown> {
-  await failedTry(ctx, t, attempt, thrown);
-  return retryFrom(ctx, t, attempt + 1, false);
-}
-
-/** Journals a failed try; throws when no retry follows, else waits out the backoff. */
-async function failedTry(
-  ctx: RunContext,
-  t: CallTarget,
-  attempt: number,
-  thrown: unknown,
-): Promise<void> {
-  if (t.signal.aborted) throw t.signal.reason;
-  const error = toError(thrown);
-  const retry = attempt < t.policy.attempts && isRetryable(t.policy, error);
-  const delay = retry ? backoffDelay(t.policy, attempt, ctx.random) : undefined;
-  ctx.journal.append({
-    type: 'node.attempt_failed',
-    key: t.key,
-    attempt,
-    error: toErrorInfo(error),
-    ...(delay === undefined ? {} : { retry_in_ms: delay }),
-  });
-  if (!retry) throw error;
-  await sleep(delay!, t.signal);
-}
-
-export function toError(thrown: unknown): ToolplanError {
-  return thrown instanceof ToolplanError ? thrown : toToolplanError(thrown);
 }
 
 /**
@@ -313,21 +177,26 @@ async function awaitApproval(
  * a call with no approval to wait for whose tool answers synchronously finishes at once,
  * with no promise made (a plan of 100,000 such calls makes none); otherwise a promise.
  */
-export function runCallNode(ctx: RunContext, node: CNode, frame: Frame, key: string): unknown {
-  const spec = node.spec as CallNodeT;
+export function runCallNode(
+  ctx: RunContext,
+  node: CallStepNode,
+  frame: RunScope,
+  key: string,
+): unknown {
+  const spec = node.spec;
   const tool = resolveTool(ctx, spec.call);
   const prep = prepare(node, tool, spec);
-  const args = argsFor(node.args!, frame, node.refs);
+  const args = argsFor(node.c.args, frame, node.refs);
   const approval = spec.approval || tool.tool.requires_approval;
   if (approval) return approvedCall(ctx, { node, frame, key, spec, tool, prep, args }, true);
   return callNode(ctx, { node, frame, key, spec, tool, prep, args }, false);
 }
 
 interface CallJob {
-  node: CNode;
-  frame: Frame;
+  node: CallStepNode;
+  frame: RunScope;
   key: string;
-  spec: CallNodeT;
+  spec: CallStepSpec;
   tool: RegisteredTool;
   prep: CallPrep;
   args: unknown;
@@ -355,16 +224,16 @@ function callNode(ctx: RunContext, job: CallJob, approval: boolean): unknown {
     approved: true,
     start: approval ? undefined : { node: node.id, kind: node.kind },
   };
-  const constArgs = node.args!.kind === 'const';
+  const constArgs = node.c.args.kind === 'const';
   if (!(constArgs && prep.constArgsOk)) {
     const invalid = argsError(tool, args);
     if (invalid) {
-      if (!node.fallback) throw invalid;
+      if (!node.c.fallback) throw invalid;
       return fallbackAfterInvalidArgs(ctx, job, target, invalid, approval);
     }
     if (constArgs) prep.constArgsOk = true;
   }
-  if (!node.fallback) return callWithRetry(ctx, target);
+  if (!node.c.fallback) return callWithRetry(ctx, target);
   let out: unknown;
   try {
     out = callWithRetry(ctx, target);
@@ -405,15 +274,16 @@ async function runFallbacks(
   error: unknown,
 ): Promise<unknown> {
   const { node, frame, key, spec } = job;
-  if (!node.fallback || frame.signal.aborted || !fallbackApplies(error)) throw error;
+  const fallback = node.c.fallback;
+  if (!fallback || frame.signal.aborted || !fallbackApplies(error)) throw error;
   let last = error;
-  for (let i = 0; i < node.fallback.length; i++) {
-    const alt = node.fallback[i]!;
+  for (let i = 0; i < fallback.length; i++) {
+    const alt = fallback[i]!;
     try {
-      if (alt.value) return evaluateIn(alt.value, frame, node.refs);
-      const altTool = resolveTool(ctx, alt.call!);
+      if (alt.kind === 'value') return evaluateIn(alt.value, frame, node.refs);
+      const altTool = resolveTool(ctx, alt.call);
       const altKey = `${key}/fallback/${i}`;
-      const altArgs = argsFor(alt.args!, frame, node.refs);
+      const altArgs = argsFor(alt.args, frame, node.refs);
       if (altTool.tool.requires_approval)
         await awaitApproval(ctx, altKey, node.id, altTool.name, altArgs, frame.signal, key);
       return await callWithRetry(ctx, {
@@ -433,7 +303,11 @@ async function runFallbacks(
   throw last;
 }
 
+/** A suspension, a spent budget or a cancellation stops the run: no alternative helps. */
 function fallbackApplies(error: unknown): boolean {
-  const name = (error as Error)?.name;
-  return !(error instanceof Suspension) && name !== 'BudgetExceeded' && name !== 'Cancelled';
+  return !(
+    error instanceof Suspension ||
+    error instanceof BudgetExceededError ||
+    error instanceof CancelledError
+  );
 }

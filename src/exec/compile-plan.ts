@@ -1,82 +1,37 @@
 import { ConfigError } from '../errors/runtime-errors.ts';
-import { type CompiledValue, compileValue, refsOfValue } from '../expr/compiled-value.ts';
+import { compileValue, refsOfValue } from '../expr/compiled-value.ts';
 import { holdExpressionCache } from '../expr/expression.ts';
+import { EMPTY_ARGS } from '../plan/kinds/call.ts';
+import type {
+  Compensation,
+  CompileCx,
+  Compiled,
+  CompiledList,
+  CompiledNode,
+} from '../plan/kinds/runtime.ts';
+import { buildListGraphFlat, dependentCount } from '../plan/list-graph.ts';
 import { buildPlanGraph, type GraphNode, type ListScope } from '../plan/plan-graph.ts';
-import type { NodeKind, PlanNode, PlanT } from '../plan/plan-schema.ts';
-import { buildListGraphFlat, dependentCount, type ListGraph } from './dataflow.ts';
+import type { PlanT } from '../plan/plan-schema.ts';
 
 /**
  * A plan turned into what the executor walks: every `${ }` parsed once, every list's
  * dependency graph built once (from `src/plan/plan-graph.ts`), so running a node only
- * evaluates. Shared by every instance of a body (map items, loop iterations).
+ * evaluates. Each node's own data is what its kind's `compile` made of it. Shared by
+ * every instance of a body (map items, loop iterations).
  */
-export interface CList {
-  nodes: CNode[];
-  graph: ListGraph;
-  /** Indices of nodes no sibling depends on, for the plan's default output. */
-  sinks: number[];
-}
-
-/** A compiled value, or the error compiling it raised (thrown when the node runs). */
-export type Compiled = CompiledValue | { kind: 'error'; error: unknown };
-
-export interface CAlt {
-  call?: string;
-  args?: Compiled;
-  value?: Compiled;
-}
-
-export interface CNode {
-  id: string;
-  kind: NodeKind;
-  spec: PlanNode;
-  /** Names this node's own expressions read (not its bodies'), to build their scope. */
-  refs: string[];
-  if?: Compiled;
-  args?: Compiled;
-  value?: Compiled;
-  fallback?: CAlt[];
-  compensate?: { call: string; args?: Compiled };
-  list?: Compiled;
-  body?: CList;
-  catchBody?: CList;
-  finallyBody?: CList;
-  branches?: CList;
-  cases?: Array<{ when?: Compiled; body: CList }>;
-  score?: Compiled;
-  while?: Compiled;
-  next?: Compiled;
-  items?: Compiled;
-  data?: Compiled;
-  /** What `call-node.ts` works out once per plan node about its tool (not per instance). */
-  prep?: { tool: unknown; policy: unknown; constArgsOk: boolean };
-}
-
-/**
- * The arguments of every call that has none or `{}`: one shared value rather than one per
- * node (the executor copies const arguments per call, so sharing is safe), which also lets
- * `call-node.ts` check them against a tool's schema once per tool, not once per node.
- */
-export const EMPTY_ARGS: Compiled = Object.freeze({ kind: 'const', value: Object.freeze({}) });
-
-function isEmptyObject(v: unknown): boolean {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
-  const proto = Object.getPrototypeOf(v);
-  if (proto !== Object.prototype && proto !== null) return false;
-  for (const k in v) if (Object.hasOwn(v, k)) return false;
-  return true;
-}
+export type { Compiled, CompiledList as CList, CompiledNode as CNode };
+export { EMPTY_ARGS };
 
 export interface CompiledPlan {
-  root: CList;
+  root: CompiledList;
   output?: Compiled;
   outputRefs: string[];
 }
 
-function compile(value: unknown, refs: Set<string>): Compiled {
+function compile(value: unknown, refs: Set<string> | undefined): Compiled {
   try {
     const c = compileValue(value);
-    refsOfValue(c, refs);
+    if (refs) refsOfValue(c, refs);
     return c;
   } catch (error) {
     return { kind: 'error', error };
@@ -104,9 +59,9 @@ function compileGraph(plan: PlanT): CompiledPlan {
   return { root, output, outputRefs: [...outputRefs] };
 }
 
-function compileList(scope: ListScope): CList {
+function compileList(scope: ListScope): CompiledList {
   const size = scope.nodes.length;
-  const nodes: CNode[] = new Array(size);
+  const nodes: CompiledNode[] = new Array(size);
   // `deps` holds ids of this list's nodes; the graph knows each one's position. Two passes
   // into flat arrays rather than an array per node: the list's graph is all that stays.
   const depStart = new Int32Array(size + 1);
@@ -133,112 +88,72 @@ function compileList(scope: ListScope): CList {
   return { nodes, graph, sinks };
 }
 
-function bodyOf(g: GraphNode, role: string): ListScope | undefined {
-  for (const b of g.bodies) if (b.role === role) return b;
-  return undefined;
+const EMPTY_LIST_SCOPE = (): CompiledList =>
+  compileList({
+    pointer: '',
+    role: 'none',
+    owner: null,
+    parent: null,
+    nodes: [],
+    byId: new Map(),
+    locals: new Set(),
+  });
+
+/**
+ * What a kind's `compile` works with. One per node, reused: a node whose expressions read
+ * no name (most calls) allocates no set for its refs.
+ */
+class NodeCompiler implements CompileCx {
+  g: GraphNode;
+  refs: Set<string> | undefined;
+  comp: Compensation | undefined;
+
+  constructor(g: GraphNode) {
+    this.g = g;
+    // Only a node with `${ }` of its own can read a name.
+    this.refs = g.sites.length > 0 ? new Set() : undefined;
+    this.comp = undefined;
+  }
+
+  value(v: unknown): Compiled {
+    return compile(v, this.refs);
+  }
+
+  inBody(v: unknown): { value: Compiled; refs: string[] } {
+    const refs = new Set<string>();
+    return { value: compile(v, refs), refs: [...refs] };
+  }
+
+  bodies(role: string): CompiledList[] {
+    const out: CompiledList[] = [];
+    for (const b of this.g.bodies) if (b.role === role) out.push(compileList(b));
+    return out;
+  }
+
+  body(role: string): CompiledList {
+    for (const b of this.g.bodies) if (b.role === role) return compileList(b);
+    return EMPTY_LIST_SCOPE();
+  }
+
+  compensate(c: Compensation | undefined): void {
+    this.comp = c;
+  }
 }
 
-function compileNode(g: GraphNode): CNode {
-  const spec = g.node;
-  const s = spec as unknown as Record<string, unknown>;
-  // A plain call with no `${ }` of its own reads no name but its own id: no set to build.
-  if (
-    g.sites.length === 0 &&
-    g.kind === 'call' &&
-    s.if === undefined &&
-    s.fallback === undefined &&
-    s.compensate === undefined
-  ) {
-    const n: CNode = {
-      id: g.id,
-      kind: g.kind,
-      spec,
-      refs: [g.id],
-      if: undefined,
-      args: undefined,
-      prep: undefined,
-    };
-    n.args =
-      s.args === undefined || isEmptyObject(s.args) ? EMPTY_ARGS : compile(s.args, new Set());
-    return n;
-  }
-  const refs = new Set<string>();
-  const kind = g.kind;
-  if (!kind) throw new ConfigError('plan_bad_node', `node "${g.id}" has no kind`);
-  // The fields every call sets are in the literal, so they live in the object itself.
-  const n: CNode = {
-    id: g.id,
-    kind,
-    spec,
-    refs: [],
-    if: undefined,
-    args: undefined,
-    prep: undefined,
-  };
-  if (s.if !== undefined) n.if = compile(s.if, refs);
-  switch (kind) {
-    case 'call': {
-      n.args = s.args === undefined || isEmptyObject(s.args) ? EMPTY_ARGS : compile(s.args, refs);
-      if (Array.isArray(s.fallback)) {
-        n.fallback = (s.fallback as Array<Record<string, unknown>>).map((alt) =>
-          'value' in alt
-            ? { value: compile(alt.value, refs) }
-            : { call: alt.call as string, args: compile(alt.args ?? {}, refs) },
-        );
-      }
-      const comp = s.compensate as { call: string; args?: unknown } | undefined;
-      if (comp) n.compensate = { call: comp.call, args: compile(comp.args ?? {}, refs) };
-      break;
-    }
-    case 'value':
-      n.value = compile(s.value, refs);
-      break;
-    case 'map':
-      n.list = compile(s.map, refs);
-      n.body = compileList(bodyOf(g, 'do')!);
-      break;
-    case 'race':
-      n.branches = compileList(bodyOf(g, 'race')!);
-      if (s.score !== undefined) n.score = compile(s.score, refs);
-      break;
-    case 'switch': {
-      const cases = s.switch as Array<{ when?: unknown }>;
-      const bodies = g.bodies.filter((b) => b.role === 'case');
-      n.cases = cases.map((c, i) => ({
-        when: c.when === undefined ? undefined : compile(c.when, refs),
-        body: compileList(bodies[i]!),
-      }));
-      break;
-    }
-    case 'loop':
-      n.body = compileList(bodyOf(g, 'loop')!);
-      // `while` reads the body's nodes: it is evaluated in the iteration's scope.
-      n.while = compile(s.while, new Set());
-      break;
-    case 'paginate': {
-      const p = s.paginate as { call: string; args?: unknown };
-      n.args = compile(p.args ?? {}, refs);
-      n.next = compile(s.next, refs);
-      n.items = compile(s.items, refs);
-      break;
-    }
-    case 'try': {
-      n.body = compileList(bodyOf(g, 'try')!);
-      const c = bodyOf(g, 'catch');
-      if (c) n.catchBody = compileList(c);
-      const f = bodyOf(g, 'finally');
-      if (f) n.finallyBody = compileList(f);
-      break;
-    }
-    case 'emit':
-      n.data = compile(s.data ?? null, refs);
-      break;
-    default:
-      break;
-  }
-  refs.add(g.id);
-  n.refs = [...refs];
-  return n;
+function compileNode(g: GraphNode): CompiledNode {
+  const def = g.def;
+  if (!def) throw new ConfigError('plan_bad_node', `node "${g.id}" has no kind`);
+  const spec = g.node as unknown as Record<string, unknown>;
+  const cx = new NodeCompiler(g);
+  const cond = spec.if === undefined ? undefined : cx.value(spec.if);
+  const c: unknown = def.compile(spec, cx);
+  let refs: string[];
+  if (cx.refs) {
+    cx.refs.add(g.id);
+    refs = [...cx.refs];
+  } else refs = [g.id];
+  const timeoutMs = typeof spec.timeout_ms === 'number' ? spec.timeout_ms : undefined;
+  return { id: g.id, kind: def.key, def, spec, refs, if: cond, timeoutMs, compensate: cx.comp, c };
 }
 
 /** Refs of a compiled value (the while of a loop reads names of its body). */

@@ -1,7 +1,7 @@
 import { ExpressionError } from '../errors/runtime-errors.ts';
 import { evaluateValue } from '../expr/compiled-value.ts';
-import type { Compiled } from './compile-plan.ts';
-import { type Frame, isMissing } from './run-context.ts';
+import type { Compiled, RunScope } from '../plan/kinds/runtime.ts';
+import { isMissing } from './run-context.ts';
 
 /**
  * Evaluates a compiled value in a frame: the scope holds only the names the node reads,
@@ -9,7 +9,7 @@ import { type Frame, isMissing } from './run-context.ts';
  */
 export function evaluateIn(
   c: Compiled,
-  frame: Frame,
+  frame: RunScope,
   refs: readonly string[],
   extra?: Record<string, unknown>,
 ): unknown {
@@ -27,7 +27,7 @@ export function evaluateIn(
 
 export function evaluateBool(
   c: Compiled,
-  frame: Frame,
+  frame: RunScope,
   refs: readonly string[],
   what: string,
   extra?: Record<string, unknown>,

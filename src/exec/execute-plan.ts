@@ -3,12 +3,14 @@ import { BudgetExceededError, CancelledError, ConfigError } from '../errors/runt
 import { Node, Plan, type PlanLimitsT, type PlanT } from '../plan/plan-schema.ts';
 import { ToolRegistry } from '../tool/registry.ts';
 import type { Tool } from '../tool/tool.ts';
+import { checkOptions, limitRules } from './check-options.ts';
 import { compilePlan } from './compile-plan.ts';
 import { evaluateIn } from './evaluate.ts';
 import type { RunEvent } from './events.ts';
 import { checkJournalFormat } from './journal-format.ts';
 import { type JournalStore, MemoryJournalStore } from './journal-store.ts';
 import { JournalWriter } from './journal-writer.ts';
+import { ExecRuntime } from './kind-runtime.ts';
 import { DEFAULT_MAX_CONCURRENCY, effectiveLimits, type RunLimits } from './limits.ts';
 import { runList } from './node-runner.ts';
 import { type ApproveFn, Frame, type RunContext, Suspension, toErrorInfo } from './run-context.ts';
@@ -95,14 +97,41 @@ function isValidPlan(plan: unknown): plan is PlanT {
   return true;
 }
 
+/** What every entry point checks of the options it shares with `executePlan`. */
+function checkRunOptions(where: string, options: ResumeOptions | ExecuteOptions): void {
+  if (options === null || typeof options !== 'object')
+    throw new ConfigError(
+      'invalid_option',
+      `${where}: options must be an object, got ${typeof options}`,
+    );
+  if (!(options.tools instanceof ToolRegistry) && !Array.isArray(options.tools))
+    throw new ConfigError(
+      'invalid_option',
+      `${where}: option "tools" must be a ToolRegistry or a list of tools, got ${typeof options.tools}`,
+    );
+  checkOptions(where, [
+    { name: 'mapConcurrency', value: options.mapConcurrency, rule: 'positive' },
+    { name: 'signal', value: options.signal, rule: 'signal' },
+    { name: 'onEvent', value: options.onEvent, rule: 'function' },
+    { name: 'onEmit', value: options.onEmit, rule: 'function' },
+    { name: 'approve', value: options.approve, rule: 'function' },
+    { name: 'random', value: options.random, rule: 'function' },
+    { name: 'allowTools', value: options.allowTools, rule: 'strings' },
+    { name: 'store', value: options.store, rule: 'object' },
+    ...limitRules(options.limits),
+  ]);
+}
+
 function registryOf(tools: ToolRegistry | readonly Tool[]): ToolRegistry {
   return tools instanceof ToolRegistry ? tools : ToolRegistry.from(tools);
 }
 
 /** Runs a plan to the end (or to a suspension). Never rejects: every outcome is a result. */
 export async function executePlan(plan: unknown, options: ExecuteOptions): Promise<RunResult> {
-  const runId = options.runId ?? newRunId();
+  const runId = typeof options?.runId === 'string' ? options.runId : newRunId();
   try {
+    checkRunOptions('executePlan', options);
+    checkOptions('executePlan', [{ name: 'runId', value: options.runId, rule: 'string' }]);
     const parsed = safeParsePlan(plan);
     if (!parsed.success) {
       throw new ConfigError('invalid_plan', `invalid plan: ${parsed.error.issues[0]?.message}`, {
@@ -140,6 +169,12 @@ export async function executePlan(plan: unknown, options: ExecuteOptions): Promi
  */
 export async function resumeRun(runId: string, options: ResumeOptions): Promise<RunResult> {
   try {
+    checkRunOptions('resumeRun', options);
+    checkOptions('resumeRun', [
+      { name: 'runId', value: runId, rule: 'string' },
+      { name: 'approveNodes', value: options.approveNodes, rule: 'strings' },
+      { name: 'denyNodes', value: options.denyNodes, rule: 'strings' },
+    ]);
     const events = await options.store.read(runId);
     checkJournalFormat(runId, events);
     if (events.length === 0)
@@ -202,8 +237,10 @@ async function drive(
   const runId = state.runId;
   const root = new AbortController();
   let suspendScheduled = false;
+  const rt = new ExecRuntime();
   const ctx: RunContext = {
     runId,
+    rt,
     journal,
     registry,
     allow: options.allowTools ? new Set(options.allowTools) : undefined,
@@ -231,6 +268,7 @@ async function drive(
       });
     },
   };
+  rt.attach(ctx);
   const stop = (reason: Error) => {
     if (ctx.stopping) return;
     ctx.stopping = true;

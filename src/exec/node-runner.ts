@@ -1,9 +1,12 @@
-import { InternalError, PlanFailure, TimeoutError } from '../errors/runtime-errors.ts';
-import { runCallNode, toError } from './call-node.ts';
-import type { CList, CNode } from './compile-plan.ts';
-import { runLoop, runMap, runPaginate, runRace, runSwitch, runTry } from './control-nodes.ts';
-import { type Outcome, ReadyTracker } from './dataflow.ts';
-import { evaluateBool, evaluateIn } from './evaluate.ts';
+import { InternalError, TimeoutError } from '../errors/runtime-errors.ts';
+import type {
+  CompiledList as CList,
+  CompiledNode as CNode,
+  RunScope,
+} from '../plan/kinds/runtime.ts';
+import { type Outcome, ReadyTracker } from '../plan/list-graph.ts';
+import { toError } from './call-retry.ts';
+import { evaluateBool } from './evaluate.ts';
 import {
   Frame,
   fromErrorInfo,
@@ -13,9 +16,6 @@ import {
   toErrorInfo,
 } from './run-context.ts';
 import type { Parked } from './semaphore.ts';
-import { sleep } from './sleep.ts';
-
-const LEAF = new Set(['call', 'value', 'wait_ms', 'emit', 'fail', 'paginate']);
 
 /**
  * The doing half of the scheduler for one list: starts the ready nodes, and when one
@@ -23,7 +23,7 @@ const LEAF = new Set(['call', 'value', 'wait_ms', 'emit', 'fail', 'paginate']);
  * cancels the running siblings; the list then fails with it once they have settled.
  * Resolves with the output of the list's last node (a body's output).
  */
-export function runList(ctx: RunContext, list: CList, frame: Frame): Promise<unknown> {
+export function runList(ctx: RunContext, list: CList, frame: RunScope): Promise<unknown> {
   if (list.nodes.length === 0) return Promise.resolve(null);
   return new Promise<unknown>((resolve, reject) => {
     new ListRun(ctx, list, frame, resolve, reject).start();
@@ -37,7 +37,7 @@ export function runList(ctx: RunContext, list: CList, frame: Frame): Promise<unk
 class ListRun implements Parked {
   readonly ctx: RunContext;
   readonly list: CList;
-  readonly frame: Frame;
+  readonly frame: RunScope;
   readonly tracker: ReadyTracker;
   readonly released: number[] = [];
   readonly resolve: (v: unknown) => void;
@@ -49,7 +49,7 @@ class ListRun implements Parked {
   constructor(
     ctx: RunContext,
     list: CList,
-    frame: Frame,
+    frame: RunScope,
     resolve: (v: unknown) => void,
     reject: (e: unknown) => void,
   ) {
@@ -74,7 +74,7 @@ class ListRun implements Parked {
     this.running += 1;
     const node = this.list.nodes[i]!;
     if (
-      node.kind === 'call' &&
+      node.def.exec.toolCall &&
       this.ctx.global.saturated &&
       !this.tracker.hasSkippedDependency(i)
     ) {
@@ -140,7 +140,7 @@ class ListRun implements Parked {
 }
 
 /** Runs a body in a fresh frame below `parent` and releases the frame afterwards. */
-export async function runBody(ctx: RunContext, list: CList, frame: Frame): Promise<unknown> {
+export async function runBody(ctx: RunContext, list: CList, frame: RunScope): Promise<unknown> {
   try {
     return await runList(ctx, list, frame);
   } finally {
@@ -148,7 +148,7 @@ export async function runBody(ctx: RunContext, list: CList, frame: Frame): Promi
   }
 }
 
-function finishedFromJournal(ctx: RunContext, node: CNode, frame: Frame, key: string) {
+function finishedFromJournal(ctx: RunContext, node: CNode, frame: RunScope, key: string) {
   const rec = ctx.journal.state.nodes.get(key);
   if (!rec) return undefined;
   switch (rec.status) {
@@ -157,7 +157,13 @@ function finishedFromJournal(ctx: RunContext, node: CNode, frame: Frame, key: st
     case 'compensated':
       frame.vars.set(node.id, rec.output ?? null);
       if (node.compensate && rec.status === 'succeeded')
-        frame.saga.add({ key, node, frame, seq: rec.finishedSeq ?? 0 });
+        frame.saga.add({
+          key,
+          node,
+          compensation: node.compensate,
+          frame,
+          seq: rec.finishedSeq ?? 0,
+        });
       return 'succeeded' as const;
     case 'skipped':
       frame.vars.set(node.id, null);
@@ -176,7 +182,7 @@ function finishedFromJournal(ctx: RunContext, node: CNode, frame: Frame, key: st
 export async function runNode(
   ctx: RunContext,
   node: CNode,
-  frame: Frame,
+  frame: RunScope,
   skipDep: boolean,
 ): Promise<'succeeded' | 'skipped'> {
   const key = frame.suffix === '' ? node.id : node.id + frame.suffix;
@@ -185,7 +191,7 @@ export async function runNode(
     if (replayed) return replayed;
   }
   if (ctx.stopping) throw frame.signal.reason ?? new Suspension();
-  const leaf = LEAF.has(node.kind);
+  const { leaf, toolCall } = node.def.exec;
   if (leaf) ctx.busy += 1;
   try {
     if (skipDep || (node.if && !evaluateBool(node.if, frame, node.refs, `"if" of ${node.id}`))) {
@@ -202,7 +208,7 @@ export async function runNode(
     }
     // A call journals its own start, folded into its first try when it has no approval
     // to wait for (`runCallNode`); every other kind starts here.
-    if (node.kind !== 'call')
+    if (!toolCall)
       ctx.journal.append({
         type: 'node.started',
         key,
@@ -211,7 +217,7 @@ export async function runNode(
         seq: 0,
         at: 0,
       });
-    const timeout = node.kind === 'call' ? undefined : node.spec.timeout_ms;
+    const timeout = toolCall ? undefined : node.timeoutMs;
     const output =
       timeout === undefined
         ? await dispatch(ctx, node, frame, key)
@@ -219,7 +225,8 @@ export async function runNode(
     ctx.journal.append({ type: 'node.succeeded', key, output, seq: 0, at: 0 });
     frame.vars.set(node.id, output);
     if (node.compensate) {
-      frame.saga.add({ key, node, frame, seq: ctx.journal.state.nodes.get(key)!.finishedSeq! });
+      const seq = ctx.journal.state.nodes.get(key)?.finishedSeq ?? 0;
+      frame.saga.add({ key, node, compensation: node.compensate, frame, seq });
     }
     return 'succeeded';
   } catch (thrown) {
@@ -249,7 +256,7 @@ export async function runNode(
   }
 }
 
-function isSuspending(frame: Frame): boolean {
+function isSuspending(frame: RunScope): boolean {
   return frame.signal.reason instanceof Suspension;
 }
 
@@ -260,7 +267,7 @@ function reasonText(reason: unknown): string {
 async function withNodeTimeout(
   ctx: RunContext,
   node: CNode,
-  frame: Frame,
+  frame: RunScope,
   key: string,
   ms: number,
 ): Promise<unknown> {
@@ -286,49 +293,7 @@ async function withNodeTimeout(
   }
 }
 
-function dispatch(
-  ctx: RunContext,
-  node: CNode,
-  frame: Frame,
-  key: string,
-): Promise<unknown> | unknown {
-  switch (node.kind) {
-    case 'call':
-      return runCallNode(ctx, node, frame, key);
-    case 'value':
-      return evaluateIn(node.value!, frame, node.refs);
-    case 'wait_ms':
-      return sleep((node.spec as { wait_ms: number }).wait_ms, frame.signal).then(() => null);
-    case 'emit':
-      return runEmit(ctx, node, frame, key);
-    case 'fail': {
-      const spec = node.spec as { fail: string; error?: string };
-      throw new PlanFailure(spec.error ?? 'Failed', spec.fail);
-    }
-    case 'map':
-      return runMap(ctx, node, frame, key);
-    case 'race':
-      return runRace(ctx, node, frame, key);
-    case 'switch':
-      return runSwitch(ctx, node, frame);
-    case 'loop':
-      return runLoop(ctx, node, frame);
-    case 'paginate':
-      return runPaginate(ctx, node, frame, key);
-    case 'try':
-      return runTry(ctx, node, frame);
-  }
-}
-
-async function runEmit(ctx: RunContext, node: CNode, frame: Frame, key: string): Promise<null> {
-  const topic = (node.spec as { emit: string }).emit;
-  const data = evaluateIn(node.data!, frame, node.refs);
-  ctx.journal.append({ type: 'emit', key, topic, data });
-  await ctx.journal.flush();
-  try {
-    ctx.onEmit?.(topic, data);
-  } catch {
-    // A subscriber's bug is not the plan's failure.
-  }
-  return null;
+/** The kind's run step: every kind runs through its own module (`src/plan/kinds/`). */
+function dispatch(ctx: RunContext, node: CNode, frame: RunScope, key: string): unknown {
+  return node.def.run(ctx.rt, node, frame, key);
 }

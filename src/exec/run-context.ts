@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { ToolplanError } from '../errors/toolplan-error.ts';
+import type { KindRuntime, RunScope, SagaEntry, SagaScopeLike } from '../plan/kinds/runtime.ts';
 import type { ToolRegistry } from '../tool/registry.ts';
-import type { CNode } from './compile-plan.ts';
 import type { ErrorInfo, WaitingInfo } from './events.ts';
 import type { JournalWriter } from './journal-writer.ts';
 import { Semaphore } from './semaphore.ts';
@@ -26,15 +26,10 @@ export class Suspension extends Error {
   }
 }
 
-export interface SagaEntry {
-  key: string;
-  node: CNode;
-  frame: Frame;
-  seq: number;
-}
+export type { RunScope, SagaEntry };
 
 /** The compensable nodes finished inside one scope (the run, or a `try` body). */
-export class SagaScope {
+export class SagaScope implements SagaScopeLike {
   entries: SagaEntry[] = [];
   add(entry: SagaEntry): void {
     this.entries.push(entry);
@@ -48,21 +43,21 @@ const MISSING = Symbol('missing');
  * (`item`, `index`, `error`, ...), its enclosing frame, the suffix its node instance keys
  * get, and the signal that cancels what runs in it.
  */
-export class Frame {
+export class Frame implements RunScope {
   readonly vars: Map<string, unknown>;
-  readonly parent: Frame | null;
+  readonly parent: RunScope | null;
   readonly suffix: string;
-  readonly saga: SagaScope;
+  readonly saga: SagaScopeLike;
   readonly controller: AbortController;
   readonly #parentSignal: AbortSignal | undefined;
   readonly #onParentAbort: (() => void) | undefined;
 
   constructor(
-    parent: Frame | null,
+    parent: RunScope | null,
     options: {
       vars?: Map<string, unknown>;
       suffix?: string;
-      saga?: SagaScope;
+      saga?: SagaScopeLike;
       signal?: AbortSignal;
     } = {},
   ) {
@@ -89,7 +84,7 @@ export class Frame {
   }
 
   lookup(name: string): unknown {
-    for (let f: Frame | null = this; f; f = f.parent) {
+    for (let f: RunScope | null = this; f; f = f.parent) {
       const v = f.vars.get(name);
       if (v !== undefined || f.vars.has(name)) return v;
     }
@@ -108,6 +103,8 @@ export function isMissing(v: unknown): boolean {
 
 export interface RunContext {
   runId: string;
+  /** The executor as the kinds' run steps see it (`src/exec/kind-runtime.ts`). */
+  rt: KindRuntime;
   journal: JournalWriter;
   registry: ToolRegistry;
   allow: ReadonlySet<string> | undefined;

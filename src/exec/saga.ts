@@ -1,6 +1,7 @@
 import { CompensationFailedError } from '../errors/runtime-errors.ts';
 import { resolveRetry } from './backoff.ts';
-import { callWithRetry, resolveTool, toError } from './call-node.ts';
+import { resolveTool } from './call-node.ts';
+import { callWithRetry, toError } from './call-retry.ts';
 import { evaluateIn } from './evaluate.ts';
 import type { ErrorInfo } from './events.ts';
 import { type RunContext, type SagaEntry, toErrorInfo } from './run-context.ts';
@@ -20,12 +21,12 @@ export async function compensate(
   for (const entry of order) {
     const rec = ctx.journal.state.nodes.get(entry.key);
     if (rec?.status !== 'succeeded') continue;
-    const comp = entry.node.compensate!;
+    const comp = entry.compensation;
     ctx.journal.append({ type: 'compensation.started', key: entry.key, tool: comp.call });
     try {
       const tool = resolveTool(ctx, comp.call);
       // In `compensate`, the node's own id is its own output: it is in its frame.
-      const args = evaluateIn(comp.args!, entry.frame, entry.node.refs);
+      const args = evaluateIn(comp.args, entry.frame, entry.node.refs);
       await callWithRetry(ctx, {
         key: entry.key,
         nodeId: entry.node.id,

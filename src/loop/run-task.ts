@@ -1,4 +1,6 @@
 import { BudgetExceededError } from '../errors/runtime-errors.ts';
+import type { ToolplanError } from '../errors/toolplan-error.ts';
+import { type OptionRule, optionProblem } from '../exec/check-options.ts';
 import { ToolRegistry } from '../tool/registry.ts';
 import { defaultDeps } from './default-deps.ts';
 import type { LoopEvent } from './events.ts';
@@ -23,6 +25,8 @@ export const DEFAULTS = {
  * that suspends with a `store` is saved, and `resumeTask(result.taskId)` continues it.
  */
 export async function runTask(task: string, options: RunTaskOptions): Promise<TaskResult> {
+  const bad = optionProblem('runTask', taskOptionRules(options));
+  if (bad) return refusedTask(bad);
   const startedAt = Date.now();
   const registry =
     options.tools instanceof ToolRegistry ? options.tools : ToolRegistry.from(options.tools);
@@ -139,4 +143,36 @@ export async function withTaskContext<T>(
     // Stops prefetched calls of a plan that was never executed.
     controller.abort();
   }
+}
+
+/** What `runTask` checks of its options before anything runs (a bad budget never turns off). */
+function taskOptionRules(options: RunTaskOptions): OptionRule[] {
+  const b = (options?.budgets ?? {}) as Record<string, unknown>;
+  return [
+    { name: 'options', value: options ?? null, rule: 'object' },
+    { name: 'maxRepairs', value: options?.maxRepairs, rule: 'count' },
+    { name: 'maxReplans', value: options?.maxReplans, rule: 'count' },
+    { name: 'resultChars', value: options?.resultChars, rule: 'positive' },
+    { name: 'maxTurns', value: options?.maxTurns, rule: 'positive' },
+    { name: 'signal', value: options?.signal, rule: 'signal' },
+    { name: 'onEvent', value: options?.onEvent, rule: 'function' },
+    { name: 'approve', value: options?.approve, rule: 'function' },
+    { name: 'budgets.maxLlmCalls', value: b.maxLlmCalls, rule: 'count' },
+    { name: 'budgets.maxInputTokens', value: b.maxInputTokens, rule: 'count' },
+    { name: 'budgets.maxOutputTokens', value: b.maxOutputTokens, rule: 'count' },
+    { name: 'budgets.maxToolCalls', value: b.maxToolCalls, rule: 'count' },
+    { name: 'budgets.deadlineMs', value: b.deadlineMs, rule: 'duration' },
+    { name: 'budgets.maxCostUsd', value: b.maxCostUsd, rule: 'amount' },
+  ];
+}
+
+function refusedTask(error: ToolplanError): TaskResult {
+  return {
+    status: 'failed',
+    error,
+    plans: [],
+    usage: { llmCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 },
+    toolCalls: [],
+    timings: { firstToolCallMs: null, totalMs: 0 },
+  };
 }

@@ -1,5 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: plans write `${ }` expressions in plain strings
 import type { TypeCheckResult } from '@marcbachmann/cel-js';
+import type { TypeCx } from '../plan/kinds/type-port.ts';
 import type { ExprSite, GraphNode, ListScope, PlanGraph } from '../plan/plan-graph.ts';
 import { lookupNode } from '../plan/plan-graph.ts';
 import type { RegisteredTool, ToolRegistry } from '../tool/registry.ts';
@@ -41,13 +42,9 @@ export interface ExpressionContext {
   inputType: string;
 }
 
-const CONDITION_ROLES = new Set(['if', 'when', 'while']);
-const ARG_ROLES = new Set(['args', 'fallback_args', 'compensate_args', 'paginate_args']);
-
 export class ExpressionChecker {
   readonly #c: ExpressionContext;
   readonly #nodeType = new Map<GraphNode, string>();
-  readonly #itemType = new Map<GraphNode, string>();
   readonly #siteType = new Map<ExprSite, string>();
   /** A loop's `last`: its body's output type, known once the body is typed. */
   readonly #lastType = new Map<GraphNode, string>();
@@ -79,16 +76,40 @@ export class ExpressionChecker {
   #node(node: GraphNode): void {
     const later: ExprSite[] = [];
     for (const site of node.sites) {
-      if (site.role === 'while' || site.role === 'score') later.push(site);
+      if (site.part.late) later.push(site);
       else this.#site(site);
     }
     const raw = node.node as unknown as Record<string, unknown>;
-    if (node.kind === 'map') this.#itemType.set(node, this.#mapItemType(node));
     for (const body of node.bodies) this.#list(body);
-    if (node.kind === 'loop') this.#typeLast(node);
+    if (node.bodies.length > 0) this.#typeLast(node);
     for (const site of later) this.#site(site);
     checkLiteralConditions(node, raw, this.#c.issues);
-    this.#nodeType.set(node, this.#outputType(node, raw));
+    this.#nodeType.set(node, node.def ? node.def.types.output(this.#typesOf(node)) : 'dyn');
+  }
+
+  /** What the node's kind sees of the types inferred so far. */
+  #typesOf(node: GraphNode, readsLast?: (loop: GraphNode) => string): TypeCx {
+    const raw = node.node as unknown as Record<string, unknown>;
+    const bodies = (role: string) => node.bodies.filter((b) => b.role === role);
+    return {
+      node: raw,
+      errorType: this.#errorType,
+      siteAt: (key) => {
+        const pointer = `${node.pointer}/${key}`;
+        const site = node.sites.find((s) => s.pointer === pointer);
+        return site && this.#siteType.get(site);
+      },
+      body: (role) => this.#bodyType(bodies(role)[0]),
+      bodies: (role) => bodies(role).map((b) => this.#bodyType(b)),
+      branches: (role) => (bodies(role)[0]?.nodes ?? []).map((n) => this.#nodeType.get(n) ?? 'dyn'),
+      deferredBody: () => (readsLast ? readsLast(node) : 'dyn'),
+      tool: () => this.#toolType(node),
+      common: commonType,
+      literal: literalType,
+      outputOf: (t) => outputTypeOf(t, this.#c.types),
+      element: elementType,
+      isList: isListType,
+    };
   }
 
   /**
@@ -113,62 +134,6 @@ export class ExpressionChecker {
   #bodyType(list: ListScope | undefined): string {
     const n = list?.nodes[list.nodes.length - 1];
     return (n && this.#nodeType.get(n)) ?? 'dyn';
-  }
-
-  #mapItemType(node: GraphNode): string {
-    const site = node.sites.find((s) => s.role === 'map');
-    if (site) return elementType(this.#siteType.get(site) ?? 'dyn');
-    return 'dyn';
-  }
-
-  #outputType(node: GraphNode, raw: Record<string, unknown>): string {
-    switch (node.kind) {
-      case 'call': {
-        const tool = this.#c.toolOf.get(node);
-        // A fallback may produce something else than the tool's output.
-        if (!tool?.outputSchema || raw.fallback !== undefined) return 'dyn';
-        return this.#c.types.known(tool.outputSchema);
-      }
-      case 'value': {
-        const v = raw.value;
-        if (typeof v === 'string' && v.includes('${')) {
-          const site = node.sites.find(
-            (s) => s.role === 'value' && s.pointer === `${node.pointer}/value`,
-          );
-          const t = site && this.#siteType.get(site);
-          return t ? outputTypeOf(t, this.#c.types) : 'dyn';
-        }
-        return literalType(v);
-      }
-      case 'map':
-        return `list<${this.#bodyType(node.bodies[0])}>`;
-      case 'loop':
-        return this.#bodyType(node.bodies[0]);
-      case 'switch':
-        // A case without `do` leaves an empty body, whose output is unknown (dyn).
-        return commonType(node.bodies.map((b) => this.#bodyType(b)));
-      case 'try': {
-        const body = node.bodies.find((b) => b.role === 'try');
-        const caught = node.bodies.find((b) => b.role === 'catch');
-        const types = [this.#bodyType(body)];
-        if (raw.catch !== undefined) types.push(this.#bodyType(caught));
-        return commonType(types);
-      }
-      case 'race':
-        return this.#raceResultType(node);
-      case 'paginate': {
-        const site = node.sites.find((s) => s.role === 'items' && s.whole);
-        const t = site ? this.#siteType.get(site) : undefined;
-        return t && isListType(t) ? outputTypeOf(t, this.#c.types) : 'list<dyn>';
-      }
-      default:
-        return 'dyn';
-    }
-  }
-
-  /** A race gives one branch's output: typed only when every branch has the same type. */
-  #raceResultType(node: GraphNode): string {
-    return commonType((node.bodies[0]?.nodes ?? []).map((n) => this.#nodeType.get(n) ?? 'dyn'));
   }
 
   /** Checks a site; `again` is the second check of one that read `last`, now typed. */
@@ -216,7 +181,7 @@ export class ExpressionChecker {
   #refType(site: ExprSite, ref: string, again: boolean): string {
     if (site.locals.has(ref)) {
       const shadowed = ref !== 'input' && !again ? lookupNode(site.scope, ref) : undefined;
-      if (shadowed && !(site.role === 'compensate_args' && site.owner?.id === ref))
+      if (shadowed && !(site.part.bindsSelf && site.owner?.id === ref))
         this.#c.issues.warn(
           site.pointer,
           'shadowed_name',
@@ -231,29 +196,23 @@ export class ExpressionChecker {
 
   #localType(site: ExprSite, ref: string, again: boolean): string {
     const owner = site.owner;
-    if (site.role === 'compensate_args' && owner && ref === owner.id) return this.#toolType(owner);
-    if ((site.role === 'next' || site.role === 'items') && ref === 'page' && owner) {
-      const tool = this.#c.toolOf.get(owner);
-      return tool?.outputSchema ? this.#c.types.known(tool.outputSchema) : 'dyn';
+    // A name the site binds itself (`cursor`, `page`, `result`, its node's own id).
+    if (
+      owner?.def &&
+      (site.part.binds?.includes(ref) || (site.part.bindsSelf && ref === owner.id))
+    ) {
+      const t = owner.def.types.local(ref, site.role, this.#typesOf(owner));
+      if (t !== undefined) return t;
     }
-    if (site.role === 'paginate_args' && ref === 'cursor') return 'dyn';
-    // `score` is checked after the branches, so their types are known.
-    if (site.role === 'score' && ref === 'result')
-      return owner ? this.#raceResultType(owner) : 'dyn';
+    const readsLast = (loop: GraphNode): string => {
+      this.#readLast = loop;
+      return again ? (this.#lastType.get(loop) ?? 'dyn') : 'dyn';
+    };
     for (let l: ListScope | null = site.scope; l; l = l.parent) {
       if (!l.locals.has(ref)) break;
       const o = l.owner;
-      if (l.role === 'do' && o?.kind === 'map') {
-        const as = (o.node as { as?: unknown }).as;
-        if (ref === (typeof as === 'string' ? as : 'item')) return this.#itemType.get(o) ?? 'dyn';
-        if (ref === 'index') return 'dyn';
-      }
-      if (l.role === 'catch' && ref === 'error') return this.#errorType;
-      if (l.role === 'loop' && ref === 'iteration') return 'dyn';
-      if (l.role === 'loop' && ref === 'last' && o) {
-        this.#readLast = o;
-        return again ? (this.#lastType.get(o) ?? 'dyn') : 'dyn';
-      }
+      const t = o?.def?.types.local(ref, l.role, this.#typesOf(o, readsLast));
+      if (t !== undefined) return t;
     }
     if (ref === 'input') return this.#c.inputType;
     return 'dyn';
@@ -272,7 +231,7 @@ export class ExpressionChecker {
     const where = `in ${preview(site.text, 120)}`;
     if (err?.code === 'no_such_key') {
       const args = err.node?.args ?? [];
-      const field = String(args[1] ?? '');
+      const field = fieldName(args[1]);
       const left = args[0] as { checkedType?: { name?: string } } | undefined;
       const info = left?.checkedType?.name ? this.#c.types.info(left.checkedType.name) : undefined;
       if (info) {
@@ -295,7 +254,8 @@ export class ExpressionChecker {
   /** The expression's type against what its place needs. */
   #fits(site: ExprSite, type: string): void {
     const { issues, types } = this.#c;
-    if (CONDITION_ROLES.has(site.role)) {
+    const expects = site.part.expects;
+    if (expects === 'bool') {
       if (type !== 'bool' && type !== 'dyn')
         issues.error(
           site.pointer,
@@ -304,7 +264,7 @@ export class ExpressionChecker {
         );
       return;
     }
-    if (site.role === 'map' || site.role === 'items') {
+    if (expects === 'list') {
       if (!isListType(type) && type !== 'dyn')
         issues.error(
           site.pointer,
@@ -313,7 +273,7 @@ export class ExpressionChecker {
         );
       return;
     }
-    if (site.role === 'score') {
+    if (expects === 'number') {
       if (!['int', 'uint', 'double', 'dyn'].includes(type))
         issues.error(
           site.pointer,
@@ -322,7 +282,7 @@ export class ExpressionChecker {
         );
       return;
     }
-    if (!ARG_ROLES.has(site.role) || !site.owner) return;
+    if (typeof expects !== 'object' || !site.owner) return;
     const expected = this.#expectedArg(site);
     if (!expected || celTypeFits(expected.schema, type, types)) return;
     const what = site.whole
@@ -338,26 +298,10 @@ export class ExpressionChecker {
   #expectedArg(
     site: ExprSite,
   ): { schema: Record<string, unknown>; tool: string; label: string } | undefined {
-    const owner = site.owner!;
-    const raw = owner.node as unknown as Record<string, unknown>;
-    let base: string;
-    let toolName: unknown;
-    if (site.role === 'args') {
-      base = `${owner.pointer}/args`;
-      toolName = raw.call;
-    } else if (site.role === 'compensate_args') {
-      base = `${owner.pointer}/compensate/args`;
-      toolName = (raw.compensate as Record<string, unknown> | undefined)?.call;
-    } else if (site.role === 'paginate_args') {
-      base = `${owner.pointer}/paginate/args`;
-      toolName = (raw.paginate as Record<string, unknown> | undefined)?.call;
-    } else {
-      const m = /\/fallback\/(\d+)\/args(?:\/|$)/.exec(site.pointer.slice(owner.pointer.length));
-      if (!m) return undefined;
-      base = `${owner.pointer}/fallback/${m[1]}/args`;
-      const alt = Array.isArray(raw.fallback) ? raw.fallback[Number(m[1])] : undefined;
-      toolName = (alt as Record<string, unknown> | undefined)?.call;
-    }
+    const expects = site.part.expects;
+    if (typeof expects !== 'object' || !site.owner) return undefined;
+    const base = `${site.owner.pointer}/${site.part.key}`;
+    const toolName = expects.args;
     if (typeof toolName !== 'string' || !site.pointer.startsWith(`${base}/`)) return undefined;
     const tool = this.#c.registry.get(toolName);
     if (!tool) return undefined;
@@ -374,4 +318,15 @@ function hasErrorSince(issues: IssueList, start: number): boolean {
   for (let i = start; i < issues.items.length; i++)
     if (issues.items[i]!.severity === 'error') return true;
   return false;
+}
+
+/** The field an access names: `a.b` holds the name, `a['b']` a string literal node. */
+function fieldName(arg: unknown): string {
+  if (typeof arg === 'string') return arg;
+  if (arg && typeof arg === 'object') {
+    const a = arg as { op?: unknown; args?: unknown; value?: unknown };
+    if (typeof a.args === 'string') return a.args;
+    if (typeof a.value === 'string') return a.value;
+  }
+  return String(arg ?? '');
 }

@@ -1,18 +1,10 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: plans write `${ }` expressions in plain strings
 import { z } from 'zod';
 import { RUNTIME_ERROR_NAMES } from '../errors/runtime-errors.ts';
-import {
-  CallSpec,
-  ID_PATTERN,
-  NODE_KIND_KEYS,
-  NODE_KINDS,
-  type NodeKind,
-  Plan,
-  PlanLimits,
-  RetrySpec,
-} from '../plan/plan-schema.ts';
-import { pointerEscape } from '../schema/check-value.ts';
-import { type IssueList, preview, type ResolvedOptions } from './issues.ts';
+import type { AnyKindDef, KindIssue } from '../plan/kinds/kind.ts';
+import { kindKeys, kindsOfNode } from '../plan/kinds/registry.ts';
+import { ID_PATTERN, Plan, PlanLimits, RetrySpec } from '../plan/plan-schema.ts';
+import { type IssueCode, type IssueList, preview, type ResolvedOptions } from './issues.ts';
 import { didYouMean } from './suggest.ts';
 import { reportZodIssues, shapeKeys } from './zod-issues.ts';
 
@@ -24,7 +16,6 @@ import { reportZodIssues, shapeKeys } from './zod-issues.ts';
 
 const PlanTop = Plan.extend({ nodes: z.unknown() });
 const PLAN_FIELDS = shapeKeys(Plan);
-const CALL_SPEC_FIELDS = shapeKeys(CallSpec);
 /** A body stand-in that passes the first union member at once: bodies are walked by us. */
 const STUB = Object.freeze({ id: 'stub', call: 'stub' });
 
@@ -95,31 +86,16 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-export function kindsOf(node: Record<string, unknown>): NodeKind[] {
-  return NODE_KIND_KEYS.filter((k) => Object.hasOwn(node, k));
+export function kindsOf(node: Record<string, unknown>): AnyKindDef[] {
+  return kindsOfNode(node);
 }
 
 /** Body lists of a node, by pointer suffix, for every kind key it has. */
 export function bodiesOf(node: Record<string, unknown>): Array<[string, unknown]> {
   const out: Array<[string, unknown]> = [];
-  const add = (key: string) => {
-    if (Object.hasOwn(node, key) && Array.isArray(node[key])) out.push([key, node[key]]);
-  };
-  for (const kind of kindsOf(node)) {
-    if (kind === 'map') add('do');
-    else if (kind === 'race') add('race');
-    else if (kind === 'loop') add('loop');
-    else if (kind === 'try') {
-      add('try');
-      add('catch');
-      add('finally');
-    } else if (kind === 'switch' && Array.isArray(node.switch)) {
-      node.switch.forEach((c, i) => {
-        if (isObject(c) && Object.hasOwn(c, 'do') && Array.isArray(c.do))
-          out.push([`switch/${i}/do`, c.do]);
-      });
-    }
-  }
+  for (const kind of kindsOfNode(node))
+    for (const part of kind.parts(node))
+      if (part.part === 'body' && Array.isArray(part.value)) out.push([part.key, part.value]);
   return out;
 }
 
@@ -254,25 +230,33 @@ function checkNode(
     const callLike = keys.find((k) => CALL_LIKE.includes(k));
     const hint = callLike
       ? ` To call a tool write "call": "<tool name>" (not "${callLike}").`
-      : didYouMean(keys.find((k) => k !== 'id') ?? '', NODE_KIND_KEYS);
+      : didYouMean(keys.find((k) => k !== 'id') ?? '', kindKeys());
     issues.error(
       path,
       'no_node_kind',
-      `node ${preview(node.id)} has no kind: it needs exactly one of ${NODE_KIND_KEYS.join(', ')}.${hint}`,
+      `node ${preview(node.id)} has no kind: it needs exactly one of ${kindKeys().join(', ')}.${hint}`,
     );
     return;
   }
   if (kinds.length > 1) {
+    const [a, b] = kinds.map((k) => k.key);
     issues.error(
-      `${path}/${kinds[1]}`,
+      `${path}/${b}`,
       'multiple_node_kinds',
-      `node ${preview(node.id)} has both "${kinds[0]}" and "${kinds[1]}"${kinds.length > 2 ? ` (and ${kinds.slice(2).join(', ')})` : ''}; a node has exactly one kind: split it into separate nodes`,
+      `node ${preview(node.id)} has both "${a}" and "${b}"${
+        kinds.length > 2
+          ? ` (and ${kinds
+              .slice(2)
+              .map((k) => k.key)
+              .join(', ')})`
+          : ''
+      }; a node has exactly one kind: split it into separate nodes`,
     );
     return;
   }
   const kind = kinds[0]!;
-  if (kind === 'fail' && typeof node.error === 'string') result.failNames.add(node.error);
-  const schema = NODE_KINDS[kind];
+  if (kind.key === 'fail' && typeof node.error === 'string') result.failNames.add(node.error);
+  const schema = kind.schema;
   const r = schema.safeParse(stubbed(node, kind, path, issues));
   if (!r.success) {
     const fields = shapeKeys(schema);
@@ -281,23 +265,20 @@ function checkNode(
       {
         base: path,
         value: node,
-        label: `a ${kind} node`,
+        label: `a ${kind.key} node`,
         allowed: (p) =>
           p === path
             ? fields
             : p.endsWith('/retry')
               ? shapeKeys(RetrySpec)
-              : p.endsWith('/compensate') || p.endsWith('/paginate')
-                ? CALL_SPEC_FIELDS
-                : p.includes('/switch/')
-                  ? ['when', 'do']
-                  : undefined,
+              : kind.shape.fieldsAt(p.slice(path.length)),
         skip: (suffix) => suffix === '/id',
       },
       issues,
     );
   }
-  checkLimits(node, kind, path, options, issues);
+  checkLimits(node, path, options, issues);
+  reportKindIssues(kind.shape.lint(node, options, preview), path, issues);
   const retry = node.retry;
   if (isObject(retry) && Array.isArray(retry.on)) {
     retry.on.forEach((name, i) => {
@@ -341,114 +322,68 @@ function checkId(node: Record<string, unknown>, path: string, issues: IssueList)
   }
 }
 
-/** A copy with non-empty bodies replaced by a stub; fallbacks are checked here. */
+/** A copy with non-empty bodies replaced by a stub, and the kind's detached parts. */
 function stubbed(
   node: Record<string, unknown>,
-  kind: NodeKind,
+  kind: AnyKindDef,
   path: string,
   issues: IssueList,
 ): Record<string, unknown> {
   const copy: Record<string, unknown> = { ...node };
-  const stub = (key: string) => {
-    const v = copy[key];
-    if (Array.isArray(v) && v.length > 0) copy[key] = [STUB];
-  };
-  if (kind === 'map') stub('do');
-  else if (kind === 'race') stub('race');
-  else if (kind === 'loop') stub('loop');
-  else if (kind === 'try') ['try', 'catch', 'finally'].forEach(stub);
-  else if (kind === 'switch' && Array.isArray(copy.switch)) {
-    copy.switch = copy.switch.map((c) =>
-      isObject(c) && Array.isArray(c.do) && c.do.length > 0 ? { ...c, do: [STUB] } : c,
-    );
-  } else if (kind === 'call' && Array.isArray(copy.fallback)) {
-    checkFallbacks(copy.fallback, `${path}/fallback`, issues);
-    copy.fallback = [];
+  for (const part of kind.parts(node)) {
+    if (part.part === 'body' && Array.isArray(part.value) && part.value.length > 0)
+      setAt(copy, part.key.split('/'), [STUB]);
   }
-  return copy;
+  const detached = kind.shape.detach(node, preview);
+  reportKindIssues(detached.issues, path, issues);
+  return Object.assign(copy, detached.replace);
 }
 
-function checkFallbacks(alts: unknown[], path: string, issues: IssueList): void {
-  alts.forEach((alt, i) => {
-    const p = `${path}/${i}`;
-    if (!isObject(alt) || (!Object.hasOwn(alt, 'call') && !Object.hasOwn(alt, 'value'))) {
-      issues.error(
-        p,
-        isObject(alt) ? 'missing_field' : 'wrong_type',
-        `a fallback alternative is {"call": "tool", "args": {...}} or {"value": ...}, got ${preview(alt)}`,
+/** Sets a value at a path in `copy`, copying each object or list on the way (never the input). */
+function setAt(copy: Record<string, unknown>, segs: string[], value: unknown): void {
+  let at: Record<string, unknown> | unknown[] = copy;
+  for (let i = 0; i < segs.length - 1; i++) {
+    const key = segs[i]!;
+    const next: unknown = (at as Record<string, unknown>)[key];
+    const cloned: Record<string, unknown> | unknown[] = Array.isArray(next)
+      ? [...next]
+      : { ...(next as Record<string, unknown>) };
+    (at as Record<string, unknown>)[key] = cloned;
+    at = cloned;
+  }
+  (at as Record<string, unknown>)[segs[segs.length - 1]!] = value;
+}
+
+function reportKindIssues(found: KindIssue[], path: string, issues: IssueList): void {
+  for (const issue of found) {
+    const at = issue.key ? `${path}/${issue.key}` : path;
+    if ('zod' in issue) {
+      reportZodIssues(
+        issue.zod,
+        { base: at, value: issue.value, label: issue.label, allowed: () => issue.fields },
+        issues,
       );
-      return;
+    } else {
+      // A kind names its own codes (one registered later may add some).
+      const code = issue.code as IssueCode;
+      if (issue.severity === 'error') issues.error(at, code, issue.message);
+      else issues.warn(at, code, issue.message);
     }
-    if (Object.hasOwn(alt, 'call')) {
-      const r = CallSpec.safeParse(alt);
-      if (!r.success)
-        reportZodIssues(
-          r.error.issues,
-          {
-            base: p,
-            value: alt,
-            label: 'a fallback call',
-            allowed: () =>
-              Object.hasOwn(alt, 'value') ? ['call', 'args (or value alone)'] : CALL_SPEC_FIELDS,
-          },
-          issues,
-        );
-      return;
-    }
-    for (const key of Object.keys(alt)) {
-      if (key !== 'value')
-        issues.error(
-          `${p}/${pointerEscape(key)}`,
-          'unknown_field',
-          `a fallback {"value": ...} alternative has only "value"; "${key}" is not allowed`,
-        );
-    }
-  });
+  }
 }
 
 function checkLimits(
   node: Record<string, unknown>,
-  kind: NodeKind,
   path: string,
   options: ResolvedOptions,
   issues: IssueList,
 ): void {
-  const over = (field: string, value: unknown, max: number, what: string) => {
-    if (typeof value === 'number' && value > max)
-      issues.error(
-        `${path}/${field}`,
-        'limit_exceeded',
-        `${field.replace('/', '.')} is ${value}; at most ${max} ${what} are allowed`,
-      );
-  };
   const retry = node.retry;
-  if (isObject(retry)) over('retry/attempts', retry.attempts, options.maxRetryAttempts, 'attempts');
-  if (kind === 'loop')
-    over('max_iterations', node.max_iterations, options.maxIterations, 'iterations');
-  if (kind === 'paginate') over('max_pages', node.max_pages, options.maxPages, 'pages');
-  if (kind === 'switch' && Array.isArray(node.switch)) {
-    const cases = node.switch;
-    cases.forEach((c, i) => {
-      if (isObject(c) && !Object.hasOwn(c, 'when') && i < cases.length - 1)
-        issues.error(
-          `${path}/switch/${i}`,
-          'default_case_not_last',
-          `case ${i} has no "when", so it is the default and always matches: the ${cases.length - 1 - i} case(s) after it could never be chosen. Put the default case last.`,
-        );
-    });
-  }
-  if (kind === 'race') {
-    if (node.pick === 'best' && !Object.hasOwn(node, 'score'))
-      issues.error(
-        `${path}/score`,
-        'missing_field',
-        'a race with "pick": "best" needs "score": a number expression with `result` (a branch output) in scope, e.g. "${result.confidence}"',
-      );
-    if (node.pick !== 'best' && Object.hasOwn(node, 'score'))
-      issues.warn(
-        `${path}/score`,
-        'unused_field',
-        '"score" is only used with "pick": "best"; with "first" the first success wins',
-      );
-  }
+  const attempts = isObject(retry) ? retry.attempts : undefined;
+  if (typeof attempts === 'number' && attempts > options.maxRetryAttempts)
+    issues.error(
+      `${path}/retry/attempts`,
+      'limit_exceeded',
+      `retry.attempts is ${attempts}; at most ${options.maxRetryAttempts} attempts are allowed`,
+    );
 }

@@ -261,3 +261,12 @@ describe('paginate and race outputs', () => {
     valid(check([race, { id: 'v', value: '${r.state}' }]));
   });
 });
+
+describe('a field read by index', () => {
+  it("names the field in the message: g['nope'] is not a field, quoted as nope", () => {
+    const r = check([status('st'), { id: 'v', value: "${st['nope']}" }]);
+    const hit = onlyIssue(r, '/nodes/1/value', 'no_such_field');
+    expect(hit.message).toContain('"nope" is not a field of');
+    expect(hit.message).not.toContain('[object Object]');
+  });
+});
