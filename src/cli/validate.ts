@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { isToolplanError } from '../errors/toolplan-error.ts';
 import { loadCliTools } from '../tool/load-tools.ts';
-import type { PlanIssue } from '../validate/issues.ts';
 import { validatePlanText } from '../validate/validate-plan.ts';
 import { addToolsOption } from './cli-options.ts';
 import { issueLines } from './print-issues.ts';
