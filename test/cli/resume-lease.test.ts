@@ -1,45 +1,35 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+
+// Several real processes a test, each paying tsx's start-up: minutes on a loaded 2-core box.
+const SLOW = { timeout: 180_000 };
 import type { RunEvent } from '../../src/exec/events.ts';
 import { FileJournalStore } from '../../src/exec/file-journal-store.ts';
+import { type CliResult, runCli } from '../support/run-cli.ts';
 
 // The real command, as a user runs it: one process per exec or resume.
-const ENTRY = resolve(import.meta.dirname, '../../bin/toolplan');
 const TOOLS = resolve(import.meta.dirname, '../support/lease-cli-tools.ts');
 const OTHER_TOOLS = resolve(import.meta.dirname, '../support/exec-cli-tools.ts');
 
-interface Done {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function start(args: string[], log: string, killWhen?: (log: string) => boolean): Promise<Done> {
-  return new Promise((res) => {
-    const child = spawn(process.execPath, [ENTRY, ...args], {
-      env: { ...process.env, LEASE_LOG: log },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const poll = killWhen
-      ? setInterval(() => {
-          if (existsSync(log) && killWhen(readFileSync(log, 'utf8'))) child.kill('SIGKILL');
-        }, 5)
-      : undefined;
-    child.on('exit', (code) => {
-      if (poll) clearInterval(poll);
-      res({ code, stdout, stderr });
-    });
+/** Runs the command; with `killWhen`, SIGKILLs it once the calls log satisfies it. */
+function start(
+  args: string[],
+  log: string,
+  killWhen?: (log: string) => boolean,
+): Promise<CliResult> {
+  let poll: NodeJS.Timeout | undefined;
+  return runCli(args, {
+    env: { LEASE_LOG: log },
+    timeoutMs: 150_000,
+    onSpawn: (child) => {
+      if (!killWhen) return;
+      poll = setInterval(() => {
+        if (existsSync(log) && killWhen(readFileSync(log, 'utf8'))) child.kill('SIGKILL');
+      }, 5);
+      child.on('exit', () => clearInterval(poll));
+    },
   });
 }
 
@@ -68,7 +58,7 @@ const chain = {
   output: '${c.name}',
 };
 
-describe('one writer per run (real processes)', () => {
+describe('one writer per run (real processes)', SLOW, () => {
   it('two `toolplan resume` at once on a killed run: one resumes, the other is refused', async () => {
     const { file, journal, log } = setup(chain);
     const killed = await start(
@@ -122,7 +112,7 @@ describe('one writer per run (real processes)', () => {
   });
 });
 
-describe('toolplan runs after a kill', () => {
+describe('toolplan runs after a kill', SLOW, () => {
   it('shows a killed run as interrupted with the resume command, a live one as running by its holder', async () => {
     const slow = structuredClone(chain);
     slow.nodes[1]!.args.ms = 6000;
@@ -150,7 +140,7 @@ describe('toolplan runs after a kill', () => {
   });
 });
 
-describe('resume refuses what it cannot continue safely, and leaves the run untouched', () => {
+describe('resume refuses what it cannot continue safely, and leaves the run untouched', SLOW, () => {
   it('a damaged line in the middle of the journal: exit 2 naming the file, the line and what to do', async () => {
     const { file, journal, log } = setup(chain);
     await start(['exec', file, '--tools', TOOLS, '--journal', journal, '--run-id', 'm'], log, (t) =>
