@@ -31,6 +31,7 @@ export {
   ToolplanError,
   type ToolplanErrorOptions,
 } from './errors/toolplan-error.ts';
+export { JOURNAL_FORMAT } from './exec/events.ts';
 // Execution
 export {
   type ApprovalRequest,
@@ -47,6 +48,26 @@ export {
   type RunResult,
   resumeRun,
 } from './exec/index.ts';
+export { decodeEvent, encodeEvent } from './exec/journal-codec.ts';
+export {
+  JournalCorruptError,
+  JournalSequenceError,
+  JournalVersionError,
+  LeaseLostError,
+  RunLeasedError,
+} from './exec/journal-errors.ts';
+export { checkJournalFormat } from './exec/journal-format.ts';
+export {
+  type AppendOptions,
+  type LeaseHolder,
+  type LeaseOptions,
+  leaseIsLive,
+  type RunLease,
+  thisProcess,
+} from './exec/journal-lease.ts';
+export { checkSequence } from './exec/journal-store.ts';
+export { type HeldLease, holdLease } from './exec/lease-keeper.ts';
+export { leasedStore } from './exec/leased-store.ts';
 // The loop
 export {
   type Budgets,

@@ -1,45 +1,34 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/exec/events.ts';
 import { FileJournalStore } from '../../src/exec/file-journal-store.ts';
+import { type CliResult, runCli } from '../support/run-cli.ts';
 
 // The real command, as a user runs it: one process per exec or resume.
-const ENTRY = resolve(import.meta.dirname, '../../bin/toolplan');
+// Several real processes a test, each paying tsx's start-up: minutes on a loaded 2-core box.
+const SLOW = { timeout: 180_000 };
 const TOOLS = resolve(import.meta.dirname, '../support/lease-cli-tools.ts');
 const OTHER_TOOLS = resolve(import.meta.dirname, '../support/exec-cli-tools.ts');
 
-interface Done {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function start(args: string[], log: string, killWhen?: (log: string) => boolean): Promise<Done> {
-  return new Promise((res) => {
-    const child = spawn(process.execPath, [ENTRY, ...args], {
-      env: { ...process.env, LEASE_LOG: log },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const poll = killWhen
-      ? setInterval(() => {
-          if (existsSync(log) && killWhen(readFileSync(log, 'utf8'))) child.kill('SIGKILL');
-        }, 5)
-      : undefined;
-    child.on('exit', (code) => {
-      if (poll) clearInterval(poll);
-      res({ code, stdout, stderr });
-    });
+/** Runs the command; with `killWhen`, SIGKILLs it once the calls log satisfies it. */
+function start(
+  args: string[],
+  log: string,
+  killWhen?: (log: string) => boolean,
+): Promise<CliResult> {
+  let poll: NodeJS.Timeout | undefined;
+  return runCli(args, {
+    env: { LEASE_LOG: log },
+    timeoutMs: 150_000,
+    onSpawn: (child) => {
+      if (!killWhen) return;
+      poll = setInterval(() => {
+        if (existsSync(log) && killWhen(readFileSync(log, 'utf8'))) child.kill('SIGKILL');
+      }, 5);
+      child.on('exit', () => clearInterval(poll));
+    },
   });
 }
 
@@ -68,7 +57,7 @@ const chain = {
   output: '${c.name}',
 };
 
-describe('one writer per run (real processes)', () => {
+describe('one writer per run (real processes)', SLOW, () => {
   it('two `toolplan resume` at once on a killed run: one resumes, the other is refused', async () => {
     const { file, journal, log } = setup(chain);
     const killed = await start(
@@ -122,7 +111,7 @@ describe('one writer per run (real processes)', () => {
   });
 });
 
-describe('toolplan runs after a kill', () => {
+describe('toolplan runs after a kill', SLOW, () => {
   it('shows a killed run as interrupted with the resume command, a live one as running by its holder', async () => {
     const slow = structuredClone(chain);
     slow.nodes[1]!.args.ms = 6000;
@@ -150,80 +139,90 @@ describe('toolplan runs after a kill', () => {
   });
 });
 
-describe('resume refuses what it cannot continue safely, and leaves the run untouched', () => {
-  it('a damaged line in the middle of the journal: exit 2 naming the file, the line and what to do', async () => {
-    const { file, journal, log } = setup(chain);
-    await start(['exec', file, '--tools', TOOLS, '--journal', journal, '--run-id', 'm'], log, (t) =>
-      t.includes('b m/b'),
-    );
-    const path = join(journal, 'm.jsonl');
-    const text = readFileSync(path, 'utf8').split('\n');
-    text[1] = `${text[1]!.slice(0, 20)}#garbage`;
-    writeFileSync(path, text.join('\n'));
-    const before = readFileSync(path, 'utf8');
-    const r = await start(['resume', 'm', '--tools', TOOLS, '--journal', journal], log);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain(path);
-    expect(r.stderr).toMatch(/line 2\b/);
-    expect(r.stderr).toMatch(/Restore the file from a backup|head -n 1/);
-    expect(readFileSync(path, 'utf8')).toBe(before);
-    expect(lines(log)).toEqual(['a m/a', 'b m/b']);
-  });
-
-  it('the wrong --tools module: usage error (exit 2), no event written; the right one then finishes it', async () => {
-    const { file, journal, log } = setup(chain);
-    await start(['exec', file, '--tools', TOOLS, '--journal', journal, '--run-id', 'w'], log, (t) =>
-      t.includes('b w/b'),
-    );
-    const path = join(journal, 'w.jsonl');
-    const before = readFileSync(path, 'utf8');
-    const wrong = await start(['resume', 'w', '--tools', OTHER_TOOLS, '--journal', journal], log);
-    expect(wrong.code).toBe(2);
-    expect(wrong.stderr).toMatch(/step/);
-    expect(wrong.stderr).toMatch(/pass the tools module the run was started with/);
-    expect(readFileSync(path, 'utf8')).toBe(before);
-    const right = await start(['resume', 'w', '--tools', TOOLS, '--journal', journal], log);
-    expect(right.code, right.stderr).toBe(0);
-    expect(right.stdout.trim()).toBe('"c"');
-  });
-
-  it('a journal from a newer toolplan: refused with the versions, untouched', async () => {
-    const { file, journal, log } = setup(chain);
-    await start(['exec', file, '--tools', TOOLS, '--journal', journal, '--run-id', 'v'], log, (t) =>
-      t.includes('b v/b'),
-    );
-    const path = join(journal, 'v.jsonl');
-    const text = readFileSync(path, 'utf8').replace('"v":1}', '"v":99}');
-    expect(text).toContain('"v":99');
-    writeFileSync(path, text);
-    const r = await start(['resume', 'v', '--tools', TOOLS, '--journal', journal], log);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/format 99 by a newer toolplan; this one reads format 1/);
-    expect(readFileSync(path, 'utf8')).toBe(text);
-  });
-
-  it('Infinity, -Infinity and NaN survive the journal: a resumed run computes what the live one did', async () => {
-    const { file, journal, log } = setup({
-      version: 1,
-      nodes: [
-        { id: 'inf', value: '${ 1.0 / 0.0 }' },
-        { id: 'ninf', value: '${ -1.0 / 0.0 }' },
-        { id: 'nan', value: '${ 0.0 / 0.0 }' },
-        { id: 'pay', call: 'charge', args: { name: 'x' }, after: ['inf', 'ninf', 'nan'] },
-      ],
-      output:
-        "${ [inf > 1000.0 ? 'big' : 'small', ninf < -1000.0 ? 'low' : 'high', nan == nan ? 'num' : 'nan'] }",
+describe(
+  'resume refuses what it cannot continue safely, and leaves the run untouched',
+  SLOW,
+  () => {
+    it('a damaged line in the middle of the journal: exit 2 naming the file, the line and what to do', async () => {
+      const { file, journal, log } = setup(chain);
+      await start(
+        ['exec', file, '--tools', TOOLS, '--journal', journal, '--run-id', 'm'],
+        log,
+        (t) => t.includes('b m/b'),
+      );
+      const path = join(journal, 'm.jsonl');
+      const text = readFileSync(path, 'utf8').split('\n');
+      text[1] = `${text[1]!.slice(0, 20)}#garbage`;
+      writeFileSync(path, text.join('\n'));
+      const before = readFileSync(path, 'utf8');
+      const r = await start(['resume', 'm', '--tools', TOOLS, '--journal', journal], log);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(path);
+      expect(r.stderr).toMatch(/line 2\b/);
+      expect(r.stderr).toMatch(/Restore the file from a backup|head -n 1/);
+      expect(readFileSync(path, 'utf8')).toBe(before);
+      expect(lines(log)).toEqual(['a m/a', 'b m/b']);
     });
-    const live = await start(
-      ['exec', file, '--tools', TOOLS, '--journal', journal, '--run-id', 'live', '--input', '{}'],
-      log,
-    );
-    expect(live.code, live.stderr).toBe(3);
-    const resumed = await start(
-      ['resume', 'live', '--tools', TOOLS, '--journal', journal, '--approve', 'pay'],
-      log,
-    );
-    expect(resumed.code, resumed.stderr).toBe(0);
-    expect(JSON.parse(resumed.stdout)).toEqual(['big', 'low', 'nan']);
-  });
-});
+
+    it('the wrong --tools module: usage error (exit 2), no event written; the right one then finishes it', async () => {
+      const { file, journal, log } = setup(chain);
+      await start(
+        ['exec', file, '--tools', TOOLS, '--journal', journal, '--run-id', 'w'],
+        log,
+        (t) => t.includes('b w/b'),
+      );
+      const path = join(journal, 'w.jsonl');
+      const before = readFileSync(path, 'utf8');
+      const wrong = await start(['resume', 'w', '--tools', OTHER_TOOLS, '--journal', journal], log);
+      expect(wrong.code).toBe(2);
+      expect(wrong.stderr).toMatch(/step/);
+      expect(wrong.stderr).toMatch(/pass the tools module the run was started with/);
+      expect(readFileSync(path, 'utf8')).toBe(before);
+      const right = await start(['resume', 'w', '--tools', TOOLS, '--journal', journal], log);
+      expect(right.code, right.stderr).toBe(0);
+      expect(right.stdout.trim()).toBe('"c"');
+    });
+
+    it('a journal from a newer toolplan: refused with the versions, untouched', async () => {
+      const { file, journal, log } = setup(chain);
+      await start(
+        ['exec', file, '--tools', TOOLS, '--journal', journal, '--run-id', 'v'],
+        log,
+        (t) => t.includes('b v/b'),
+      );
+      const path = join(journal, 'v.jsonl');
+      const text = readFileSync(path, 'utf8').replace('"v":1}', '"v":99}');
+      expect(text).toContain('"v":99');
+      writeFileSync(path, text);
+      const r = await start(['resume', 'v', '--tools', TOOLS, '--journal', journal], log);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/format 99 by a newer toolplan; this one reads format 1/);
+      expect(readFileSync(path, 'utf8')).toBe(text);
+    });
+
+    it('Infinity, -Infinity and NaN survive the journal: a resumed run computes what the live one did', async () => {
+      const { file, journal, log } = setup({
+        version: 1,
+        nodes: [
+          { id: 'inf', value: '${ 1.0 / 0.0 }' },
+          { id: 'ninf', value: '${ -1.0 / 0.0 }' },
+          { id: 'nan', value: '${ 0.0 / 0.0 }' },
+          { id: 'pay', call: 'charge', args: { name: 'x' }, after: ['inf', 'ninf', 'nan'] },
+        ],
+        output:
+          "${ [inf > 1000.0 ? 'big' : 'small', ninf < -1000.0 ? 'low' : 'high', nan == nan ? 'num' : 'nan'] }",
+      });
+      const live = await start(
+        ['exec', file, '--tools', TOOLS, '--journal', journal, '--run-id', 'live', '--input', '{}'],
+        log,
+      );
+      expect(live.code, live.stderr).toBe(3);
+      const resumed = await start(
+        ['resume', 'live', '--tools', TOOLS, '--journal', journal, '--approve', 'pay'],
+        log,
+      );
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(JSON.parse(resumed.stdout)).toEqual(['big', 'low', 'nan']);
+    });
+  },
+);
