@@ -16,7 +16,7 @@ import { RedisJournalStore } from '../src/redis/redis-journal-store.ts';
 import { RedisServerProcess } from '../src/redis/redis-server-process.ts';
 import { RunCoordinator } from '../src/redis/run-coordinator.ts';
 import { loadRegistry } from '../src/tool/load-tools-module.ts';
-import { BENCH_TOOLS, startWorker, stopAll } from './support/fleet-procs.ts';
+import { BENCH_TOOLS, cpuMsOf, startWorker, stopAll } from './support/fleet-procs.ts';
 
 const CALLS = Number(process.argv[2] ?? 1000);
 const PER_WORKER = Number(process.argv[3] ?? 10);
@@ -61,7 +61,11 @@ const remoteRun = (plan: unknown, input: unknown) =>
 
 // 1. Fan-out scaling.
 const input = { ns: Array.from({ length: CALLS }, (_, i) => i) };
-const scaling: Array<{ workers: number; ms: number }> = [];
+const scaling: Array<{ workers: number; ms: number; cpuPerCall: number }> = [];
+const selfCpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 for (const w of [1, 2, 4, 8]) {
   const procs = Array.from({ length: w }, () =>
     startWorker(server.url, ['--concurrency', String(PER_WORKER)]),
@@ -70,18 +74,25 @@ for (const w of [1, 2, 4, 8]) {
   await remoteRun(fanOut(2 * w * PER_WORKER, 10), {
     ns: Array.from({ length: 2 * w * PER_WORKER }, (_, i) => i),
   });
-  scaling.push({ workers: w, ms: await remoteRun(fanOut(CALLS, 100), input) });
+  const cpu0 =
+    selfCpu() + cpuMsOf(server.pid) + procs.reduce((n, p) => n + cpuMsOf(p.child.pid), 0);
+  const ms = await remoteRun(fanOut(CALLS, 100), input);
+  const cpu1 =
+    selfCpu() + cpuMsOf(server.pid) + procs.reduce((n, p) => n + cpuMsOf(p.child.pid), 0);
+  scaling.push({ workers: w, ms, cpuPerCall: (cpu1 - cpu0) / CALLS });
   await stopAll(procs);
 }
 const base = scaling[0]!.ms;
 console.log(
   `\n${CALLS}-call fan-out of 100 ms calls, ${PER_WORKER} calls at once per worker process (ideal at 1 worker: ${((CALLS / PER_WORKER) * 100) / 1000} s)\n`,
 );
-console.log('| workers | wall s | calls/s | speed-up vs 1 |');
-console.log('| ---: | ---: | ---: | ---: |');
+console.log(
+  '| workers | wall s | calls/s | speed-up vs 1 | CPU ms per call (coordinator + workers + Redis) |',
+);
+console.log('| ---: | ---: | ---: | ---: | ---: |');
 for (const s of scaling)
   console.log(
-    `| ${s.workers} | ${(s.ms / 1000).toFixed(2)} | ${Math.round(CALLS / (s.ms / 1000))} | ${(base / s.ms).toFixed(2)}x |`,
+    `| ${s.workers} | ${(s.ms / 1000).toFixed(2)} | ${Math.round(CALLS / (s.ms / 1000))} | ${(base / s.ms).toFixed(2)}x | ${s.cpuPerCall.toFixed(2)} |`,
   );
 
 // 2. Per-call overhead: a chain of N instant calls, each waiting for the one before, under

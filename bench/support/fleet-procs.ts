@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,16 +26,13 @@ export function spawnToolplan(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
-  let out = '';
   const exited = new Promise<number | null>((r) => child.on('close', (c) => r(c)));
   const isReady = new Promise<void>((res, rej) => {
     child.stderr!.on('data', (d) => {
       err += d;
       if (ready.test(err)) res();
     });
-    child.stdout!.on('data', (d) => {
-      out += d;
-    });
+    child.stdout!.resume();
     void exited.then((c) => rej(new Error(`toolplan ${args[0]} exited ${c}: ${err.slice(-800)}`)));
   });
   isReady.catch(() => {});
@@ -56,4 +54,16 @@ export function startWorker(
 export async function stopAll(procs: BenchProc[]): Promise<void> {
   for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGTERM');
   await Promise.all(procs.map((p) => p.exited));
+}
+
+/** CPU time (user + system) a live process has used, in ms, from /proc (Linux). */
+export function cpuMsOf(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
 }

@@ -20,6 +20,11 @@ export class RedisServerProcess {
     this.port = port;
   }
 
+  /** The running server's pid (for benches that account for its CPU). */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
