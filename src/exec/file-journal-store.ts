@@ -80,14 +80,21 @@ export class FileJournalStore implements JournalStore {
     if (events.length === 0) return;
     if (options?.lease) this.#leases.fence(options.lease);
     const run = this.#open(runId);
-    if (fstatSync(run.fd).size !== run.size) this.#sync(runId, run);
+    // Another writer appended since our last write if there is a byte at our end offset: a
+    // one-byte pread, cheaper than an fstat (no Stats object, no Dates) on the hot path.
+    if (readSync(run.fd, PROBE, 0, 1, run.size) !== 0) this.#sync(runId, run);
     checkSequence(runId, run.last, events);
+    // Chunks of ~64 KB: a fan-out's batch of thousands of events stays a few short-lived
+    // strings instead of one that the GC has to promote.
     let text = '';
-    for (const e of events) text += `${encodeEvent(e)}\n`;
-    const buf = Buffer.from(text, 'utf8');
-    let off = 0;
-    while (off < buf.length) off += writeSync(run.fd, buf, off, buf.length - off);
-    run.size += buf.length;
+    for (const e of events) {
+      text += `${encodeEvent(e)}\n`;
+      if (text.length >= CHUNK) {
+        run.size += writeAll(run.fd, text);
+        text = '';
+      }
+    }
+    if (text) run.size += writeAll(run.fd, text);
     run.last = events[events.length - 1]!.seq;
     if (this.#fsync) fdatasyncSync(run.fd);
   }
@@ -204,6 +211,20 @@ export class FileJournalStore implements JournalStore {
   async closeAll(): Promise<void> {
     await Promise.all([...this.#runs.keys()].map((id) => this.close(id)));
   }
+}
+
+const CHUNK = 1 << 16;
+const PROBE = Buffer.alloc(1);
+
+/** One write(2) for the whole text as a rule; the rest if the OS took less. Returns bytes. */
+function writeAll(fd: number, text: string): number {
+  const bytes = Buffer.byteLength(text);
+  const n = writeSync(fd, text);
+  if (n < bytes) {
+    const buf = Buffer.from(text);
+    for (let off = n; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
+  }
+  return bytes;
 }
 
 /** The end offset of the last complete line (0 if none) and that line's text. */

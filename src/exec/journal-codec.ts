@@ -14,7 +14,33 @@ function encodeNumber(n: number): unknown {
   return { [TAG]: 'n', v: String(n) };
 }
 
+/** Whether plain JSON would lose something: one walk, far cheaper than a replacer call per value. */
+function needsTags(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'number':
+      return !Number.isFinite(value) || Object.is(value, -0);
+    case 'bigint':
+      return true;
+    case 'object': {
+      if (value === null) return false;
+      // Deep values take the replacer path rather than risk this walk's stack.
+      if (depth > 64 || ArrayBuffer.isView(value)) return true;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (needsTags(value[i], depth + 1)) return true;
+        return false;
+      }
+      if (Object.hasOwn(value, TAG)) return true;
+      for (const k in value)
+        if (needsTags((value as Record<string, unknown>)[k], depth + 1)) return true;
+      return false;
+    }
+    default:
+      return false;
+  }
+}
+
 export function encodeEvent(event: RunEvent): string {
+  if (!needsTags(event, 0)) return JSON.stringify(event);
   const wrapped = new WeakSet<object>();
   return JSON.stringify(event, function (this: unknown, _key: string, value: unknown) {
     switch (typeof value) {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,7 +15,14 @@ export interface CliResult {
 /** Runs `bin/toolplan` as a real child process, feeding `stdin`. */
 export function runCli(
   args: string[],
-  options: { stdin?: string; cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {},
+  options: {
+    stdin?: string;
+    cwd?: string;
+    timeoutMs?: number;
+    env?: Record<string, string>;
+    /** Sees the child once spawned (to signal it). */
+    onSpawn?: (child: ChildProcess) => void;
+  } = {},
 ): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [entry, ...args], {
@@ -23,6 +30,7 @@ export function runCli(
       env: { ...process.env, TOOLPLAN_DEBUG: '', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    options.onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {

@@ -18,6 +18,8 @@ export type PlanName = 'work' | 'saga';
 
 export interface Segment {
   killed: boolean;
+  /** A SIGINT was sent (SIGINT trials): the process may have ended cancelled, or finished. */
+  interrupted?: boolean;
   /** ms after READY that the kill was sent (undefined: not killed). */
   killAfterMs?: number;
   stdout: string;
@@ -47,7 +49,15 @@ export function runWorker(
   run: WorkerRun,
   mode: 'start' | 'resume',
   plan: PlanName,
-  kill: { afterMs?: number; when?: (effects: EffectLine[]) => boolean; thenMs?: number } = {},
+  kill: {
+    afterMs?: number;
+    when?: (effects: EffectLine[]) => boolean;
+    thenMs?: number;
+    /** SIGKILL by default; SIGINT is a person's Ctrl-C. */
+    signal?: 'SIGKILL' | 'SIGINT';
+    /** SIGINT only: a second Ctrl-C this long after the first. */
+    againMs?: number;
+  } = {},
 ): Promise<Segment> {
   return new Promise((done, fail) => {
     const child = spawn(
@@ -59,12 +69,20 @@ export function runWorker(
     let stderr = '';
     let readyAt = 0;
     let killAfterMs: number | undefined;
+    let interrupted = false;
     const timers: NodeJS.Timeout[] = [];
+    const alive = () => child.exitCode === null && child.signalCode === null;
     const sendKill = () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        killAfterMs = performance.now() - readyAt;
+      if (!alive()) return;
+      killAfterMs = performance.now() - readyAt;
+      if (kill.signal !== 'SIGINT') {
         child.kill('SIGKILL');
+        return;
       }
+      interrupted = true;
+      child.kill('SIGINT');
+      if (kill.againMs !== undefined)
+        timers.push(setTimeout(() => alive() && child.kill('SIGINT'), kill.againMs));
     };
     const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.stdout.setEncoding('utf8');
@@ -95,7 +113,8 @@ export function runWorker(
       for (const t of timers) clearTimeout(t);
       done({
         killed: signal === 'SIGKILL',
-        ...(signal === 'SIGKILL' ? { killAfterMs } : {}),
+        interrupted,
+        ...(signal === 'SIGKILL' || interrupted ? { killAfterMs } : {}),
         stdout,
         stderr,
         exitCode,
@@ -161,6 +180,8 @@ export interface TrialReport {
   resumes: number;
   /** Processes killed before the run's first event was durable, so started again. */
   restarts: number;
+  /** Resume processes refused because another held the run's lease (concurrent trials). */
+  leasedRefusals: number;
   finalStatus: string | undefined;
   outputEqual: boolean;
   /** Calls, after a kill, of a node instance the journal already had as finished. */
@@ -202,25 +223,36 @@ export async function baselineOf(plan: PlanName): Promise<Baseline> {
  * One trial: kills at random moments (uniform over the uninterrupted run's length) until a
  * process finishes; the saga plan is killed while it compensates instead.
  */
+export interface TrialOptions {
+  /** Resume processes started at once after each interruption (1, or 2 to race the lease). */
+  resumers?: 1 | 2;
+  /** How a process is interrupted: SIGKILL (a crash) or SIGINT (Ctrl-C, sometimes twice). */
+  signal?: 'SIGKILL' | 'SIGINT';
+}
+
 export async function killTrial(
   plan: PlanName,
   base: Baseline,
   trial: number,
   random: () => number = Math.random,
   maxKills = 6,
+  options: TrialOptions = {},
 ): Promise<TrialReport> {
   const run = newWorkerRun(`t${trial}-${plan}`);
   const problems: string[] = [];
   let kills = 0;
   let processes = 0;
   let restarts = 0;
+  let resumes = 0;
+  let leasedRefusals = 0;
   let duplicateFinished = 0;
   let final: ReturnType<typeof lastJson>;
-  for (;;) {
+  for (let round = 0; ; round++) {
     const before = await journalFacts(run);
     // Killed before `run.started` was written: nothing ran, so the run is started again.
     const mode = before.events === 0 ? 'start' : 'resume';
     if (processes > 0 && mode === 'start') restarts += 1;
+    if (mode === 'resume') resumes += 1;
     const effectsBefore = readEffects(run.effects).length;
     const mayKill = kills < maxKills;
     let kill: Parameters<typeof runWorker>[3] = {};
@@ -236,9 +268,26 @@ export async function killTrial(
         thenMs: random() * 40,
       };
     }
-    const seg = await runWorker(run, mode, plan, kill);
-    processes += 1;
-    // Every call this process made to an instance already finished before it started.
+    if (mayKill && options.signal === 'SIGINT') {
+      kill.signal = 'SIGINT';
+      if (random() < 0.5) kill.againMs = random() * 30;
+    }
+    const count = mode === 'resume' ? (options.resumers ?? 1) : 1;
+    const segs = await Promise.all(
+      Array.from({ length: count }, () => runWorker(run, mode, plan, kill)),
+    );
+    processes += segs.length;
+    const results = segs.map((seg) => ({ seg, result: lastJson(seg.stdout) }));
+    const refused = results.filter((r) => r.result?.status === 'leased');
+    leasedRefusals += refused.length;
+    const holder = results.find((r) => r.result?.status !== 'leased');
+    if (!holder) {
+      problems.push(`round ${round}: every process was refused the lease`);
+      if (round > 20) break;
+      continue;
+    }
+    const seg = holder.seg;
+    // Every call made in this round to an instance already finished before it started.
     for (const l of readEffects(run.effects).slice(effectsBefore)) {
       const instance = l.key.slice(run.runId.length + 1);
       const isComp = instance.endsWith('/compensate');
@@ -251,12 +300,21 @@ export async function killTrial(
       kills += 1;
       continue;
     }
-    final = lastJson(seg.stdout);
+    final = holder.result;
+    // Ctrl-C: a cancelled result (or a second Ctrl-C's exit) leaves the run to resume.
+    if (seg.interrupted && (!final || final.status === 'cancelled')) {
+      kills += 1;
+      continue;
+    }
     if (!final)
       problems.push(
         `process ${processes} exited ${seg.exitCode} with no result: ${seg.stderr.slice(0, 300)}`,
       );
-    if (seg.stderr.trim()) problems.push(`stderr: ${seg.stderr.slice(0, 300)}`);
+    const stderr = seg.stderr
+      .split('\n')
+      .filter((l) => l.trim() && !/^toolplan: cancelling/.test(l))
+      .join('\n');
+    if (stderr) problems.push(`stderr: ${stderr.slice(0, 300)}`);
     break;
   }
 
@@ -295,8 +353,9 @@ export async function killTrial(
     plan,
     processes,
     kills,
-    resumes: processes - 1 - restarts,
+    resumes,
     restarts,
+    leasedRefusals,
     finalStatus: final?.status,
     outputEqual,
     duplicateFinished,

@@ -9,7 +9,11 @@
  */
 import { appendFileSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { cancelOnSigint } from '../../../src/cli/interrupt.ts';
 import { executePlan, FileJournalStore, resumeRun } from '../../../src/exec/index.ts';
+import { RunLeasedError } from '../../../src/exec/journal-errors.ts';
+import { thisProcess } from '../../../src/exec/journal-lease.ts';
+import { holdLease } from '../../../src/exec/lease-keeper.ts';
 import type { Tool, ToolContext } from '../../../src/tool/tool.ts';
 
 const [mode, dir, runId, effectsFile, planName] = process.argv.slice(2) as [
@@ -144,7 +148,19 @@ export const SAGA_PLAN = {
   ],
 };
 
-const store = new FileJournalStore(dir);
+const files = new FileJournalStore(dir);
+// As `toolplan exec` and `resume` do: one writer per run, and Ctrl-C cancels the run.
+let held: Awaited<ReturnType<typeof holdLease>>;
+try {
+  held = await holdLease(files, runId, thisProcess('kill-worker'));
+} catch (error) {
+  if (!(error instanceof RunLeasedError)) throw error;
+  process.stdout.write(`${JSON.stringify({ status: 'leased', error: { name: error.name } })}\n`);
+  process.exit(0);
+}
+const store = held.store;
+const sigint = cancelOnSigint();
+const signal = AbortSignal.any([sigint.signal, held.lost]);
 const tools = [work, charge, refund, fail];
 // READY once the run's first event exists, so kill times are spread over the run itself.
 let ready = false;
@@ -155,11 +171,14 @@ const onEvent = () => {
 };
 const result =
   mode === 'resume'
-    ? await resumeRun(runId, { tools, store, onEvent })
+    ? await resumeRun(runId, { tools, store, onEvent, signal })
     : await executePlan(planName === 'saga' ? SAGA_PLAN : WORK_PLAN, {
         tools,
         store,
         runId,
         onEvent,
+        signal,
       });
+sigint.dispose();
+await held.release();
 process.stdout.write(`${JSON.stringify(result)}\n`);
