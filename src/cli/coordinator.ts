@@ -57,6 +57,10 @@ export async function runCoordinator(options: CoordinatorCliOptions): Promise<nu
     process.once('SIGTERM', () => resolve());
     process.once('SIGINT', () => resolve());
   });
+  const force = () => process.exit(1);
+  process.once('SIGTERM', force);
+  process.once('SIGINT', force);
+  setTimeout(force, 15_000).unref();
   await coordinator.close(true);
   return 0;
 }

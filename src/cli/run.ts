@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ConfigError } from '../errors/runtime-errors.ts';
 import { isToolplanError } from '../errors/toolplan-error.ts';
 import { DEFAULT_JOURNAL_DIR, FileJournalStore } from '../exec/file-journal-store.ts';
+import type { JournalStore } from '../exec/journal-store.ts';
 import type { LoopEvent } from '../loop/events.ts';
 import type { PlanSyntax } from '../loop/planner.ts';
 import type { ApproveFn } from '../loop/ports.ts';
@@ -25,6 +26,7 @@ import { terminalApprover } from './terminal-approver.ts';
  */
 export interface RunCliOptions {
   tools: string[];
+  redis?: string;
   provider?: string;
   model?: string;
   mode?: string;
@@ -63,6 +65,7 @@ export function registerRunCommand(program: Command): void {
     .argument('[task]', 'what to do, in words (not with --resume)');
   addModelOptions(addToolsOption(command))
     .option('--resume <taskId>', 'continue a task that suspended waiting for approval')
+    .option('--redis <url>', 'every call on `toolplan worker`s, the journal in Redis (see README)')
     .option('--approve <node>', 'with --resume: approve a waiting call (repeat)', collect, [])
     .option(
       '--deny <node>',
@@ -108,7 +111,17 @@ export async function runRun(
     ) as 'parallel' | 'single';
     const cli = modelFromOptions(options);
     finish = cli.finish;
-    const registry = await loadCliTools(options);
+    let registry = await loadCliTools(options);
+    let store: JournalStore = new FileJournalStore(options.journal ?? DEFAULT_JOURNAL_DIR);
+    if (options.redis) {
+      const remote = (await import('../redis/redis-cli.ts')).remoteSetup(options.redis, registry);
+      ({ tools: registry, store } = remote);
+      const before = finish;
+      finish = async () => {
+        await remote.close();
+        await before();
+      };
+    }
     const input = options.input === undefined ? undefined : parseInput(options.input);
     return await drive(options, io, finish, (wiring) =>
       runTask(task, {
@@ -117,7 +130,7 @@ export async function runRun(
         mode,
         syntax,
         reactStyle,
-        store: new FileJournalStore(options.journal ?? DEFAULT_JOURNAL_DIR),
+        store,
         ...wiring,
         ...(input ? { input } : {}),
         budgets: {

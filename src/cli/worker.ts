@@ -70,6 +70,12 @@ export async function runWorker(options: WorkerCliOptions): Promise<number> {
     process.once('SIGTERM', () => resolve());
     process.once('SIGINT', () => resolve());
   });
+  // Graceful: running calls finish. A second signal, or Redis gone for good, ends it anyway
+  // (its calls are re-delivered to other workers after their lock expires).
+  const force = () => process.exit(1);
+  process.once('SIGTERM', force);
+  process.once('SIGINT', force);
+  setTimeout(force, Number(options.lockMs) + 10_000).unref();
   await worker.close();
   return 0;
 }

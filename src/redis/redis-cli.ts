@@ -2,6 +2,9 @@ import { cancelOnSigint } from '../cli/interrupt.ts';
 import { ProgressReporter } from '../exec/progress-reporter.ts';
 import type { RunResult } from '../exec/run-result.ts';
 import type { ToolRegistry } from '../tool/registry.ts';
+import { closeRedis, connectRedis } from './redis-connection.ts';
+import { RedisJournalStore } from './redis-journal-store.ts';
+import { RemoteCalls } from './remote-calls.ts';
 import { RunCoordinator, type RunCoordinatorOptions } from './run-coordinator.ts';
 
 type CliIo = { stderr: NodeJS.WritableStream };
@@ -78,6 +81,23 @@ export function resumeOnRedis(
     );
     return 0;
   });
+}
+
+/**
+ * `run --redis`: the LLM loop stays in this process; its plans' calls go to the workers and
+ * their journals to Redis (a task's loop state is this process's, so no takeover).
+ */
+export function remoteSetup(url: string, local: ToolRegistry) {
+  const remote = new RemoteCalls(url);
+  const redis = connectRedis(url, 'toolplan-journal');
+  return {
+    tools: remote.registry(local),
+    store: new RedisJournalStore(redis),
+    close: async () => {
+      await remote.close();
+      await closeRedis(redis);
+    },
+  };
 }
 
 /** A URL as it may be printed: no password. */

@@ -20,21 +20,29 @@ export class RedisServerProcess {
     this.port = port;
   }
 
+  /** The running server's pid (for benches that account for its CPU). */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** `fsync`: `always` (the default, what toolplan requires), or `everysec` to compare. */
   static async start(
-    binary = process.env.REDIS_SERVER ?? 'redis-server',
+    options: { binary?: string; fsync?: 'always' | 'everysec' } = {},
   ): Promise<RedisServerProcess> {
     const dir = mkdtempSync(join(tmpdir(), 'toolplan-redis-'));
     const server = new RedisServerProcess(dir, await freePort());
-    server.#binary = binary;
+    server.#binary = options.binary ?? process.env.REDIS_SERVER ?? 'redis-server';
+    server.#fsync = options.fsync ?? 'always';
     await server.restart();
     return server;
   }
 
   #binary = 'redis-server';
+  #fsync = 'always';
 
   /** Starts it again on the same port and data dir (after `kill`): AOF replays. */
   async restart(): Promise<void> {
@@ -50,7 +58,7 @@ export class RedisServerProcess {
         '--appendonly',
         'yes',
         '--appendfsync',
-        'always',
+        this.#fsync,
         '--save',
         '',
         '--protected-mode',

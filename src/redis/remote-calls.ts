@@ -22,7 +22,10 @@ export interface RemoteCallsOptions {
    * this time finds the results of calls that finished while nobody owned the run. Default 7 days.
    */
   keepJobsSeconds?: number;
-  /** How often a waiting call checks its job itself, in case an event was missed. */
+  /**
+   * How often the calls waiting longer than this check their jobs themselves, in case an
+   * event was missed (the events stream trimmed while Redis was away). Default 5 s.
+   */
   pollMs?: number;
 }
 
@@ -30,6 +33,8 @@ type Outcome = { ok: true; value: unknown } | { ok: false; failure: CallFailure 
 
 interface Waiter {
   settle(outcome: Outcome): void;
+  /** When it started waiting: only the long waits are checked by the sweep. */
+  since: number;
 }
 
 /** One queue's producer side: the BullMQ queue, its events, and who waits for which job. */
@@ -39,6 +44,7 @@ interface QueueSide {
   eventsRedis: Redis;
   waiters: Map<string, Set<Waiter>>;
   ready: Promise<unknown>;
+  sweep: NodeJS.Timeout;
 }
 
 /**
@@ -65,7 +71,7 @@ export class RemoteCalls {
     this.keys = new RedisKeys(options.prefix);
     this.#defaultQueue = options.defaultQueue ?? DEFAULT_QUEUE;
     this.#keepSeconds = options.keepJobsSeconds ?? 7 * 24 * 3600;
-    this.#pollMs = options.pollMs ?? 2000;
+    this.#pollMs = options.pollMs ?? 5000;
   }
 
   /** Proxies of every tool of `local`, routed to the tool's `queue` or the default one. */
@@ -109,6 +115,7 @@ export class RemoteCalls {
       // A try cancelled by a coordinator is no verdict of the tool's: a new owner calls again.
       if (outcome.failure.aborted && !ctx.signal.aborted) {
         await side.queue.remove(jobId).catch(() => {});
+        await this.#redis.del(this.keys.cancelled(jobId));
         continue;
       }
       throw failureError(outcome.failure);
@@ -124,16 +131,15 @@ export class RemoteCalls {
   ): Promise<Outcome> {
     return new Promise<Outcome>((resolve, reject) => {
       let done = false;
-      let poll: NodeJS.Timeout | undefined;
       const finish = () => {
         done = true;
-        if (poll) clearInterval(poll);
         signal.removeEventListener('abort', onAbort);
         const set = side.waiters.get(jobId);
         set?.delete(waiter);
         if (set?.size === 0) side.waiters.delete(jobId);
       };
       const waiter: Waiter = {
+        since: Date.now(),
         settle: (outcome) => {
           if (done) return;
           finish();
@@ -150,18 +156,20 @@ export class RemoteCalls {
       const set = side.waiters.get(jobId) ?? new Set<Waiter>();
       side.waiters.set(jobId, set);
       set.add(waiter);
-      const check = () => this.#check(side, jobId).then((o) => o && waiter.settle(o));
       // Registered before the job exists, then checked once: no event can fall in between.
+      // A job that exists already (a re-enqueue after a crash) is the same call: its result
+      // is this call's.
       (async () => {
-        await this.#redis.del(this.keys.cancelled(jobId));
         await side.queue.add(tool, data, {
           jobId,
           attempts: 1,
           removeOnComplete: { age: this.#keepSeconds },
           removeOnFail: { age: this.#keepSeconds },
         });
-        if (!done) await check();
-        if (!done) poll = setInterval(() => void check().catch(() => {}), this.#pollMs);
+        if (!done) {
+          const o = await this.#check(side, jobId);
+          if (o) waiter.settle(o);
+        }
       })().catch((error: unknown) => {
         if (done) return;
         finish();
@@ -175,6 +183,20 @@ export class RemoteCalls {
     if (!job?.finishedOn) return undefined;
     if (job.failedReason) return { ok: false, failure: decodeFailure(job.failedReason) };
     return { ok: true, value: unwrap(job.returnvalue) };
+  }
+
+  /** Checks the jobs waited for longer than `pollMs`, at most 500 at a time. */
+  async #sweep(side: QueueSide): Promise<void> {
+    const old = Date.now() - this.#pollMs;
+    const due: string[] = [];
+    for (const [jobId, set] of side.waiters) {
+      for (const w of set) if (w.since < old) due.push(jobId);
+      if (due.length >= 500) break;
+    }
+    for (const jobId of new Set(due)) {
+      const o = await this.#check(side, jobId);
+      if (o) for (const w of [...(side.waiters.get(jobId) ?? [])]) w.settle(o);
+    }
   }
 
   async #cancel(jobId: string): Promise<void> {
@@ -207,7 +229,9 @@ export class RemoteCalls {
     events.on('failed', ({ jobId, failedReason }) =>
       notify(jobId, { ok: false, failure: decodeFailure(failedReason) }),
     );
-    side = { queue, events, eventsRedis, waiters, ready: events.waitUntilReady() };
+    const sweep = setInterval(() => void this.#sweep(side!).catch(() => {}), this.#pollMs);
+    sweep.unref();
+    side = { queue, events, eventsRedis, waiters, ready: events.waitUntilReady(), sweep };
     this.#queues.set(name, side);
     return side;
   }
@@ -216,9 +240,11 @@ export class RemoteCalls {
     if (this.#closed) return;
     this.#closed = true;
     for (const side of this.#queues.values()) {
+      clearInterval(side.sweep);
+      // Its connection sits in a blocking XREAD: cut it rather than wait for the timeout.
+      side.eventsRedis.disconnect();
       await side.events.close().catch(() => {});
       await side.queue.close().catch(() => {});
-      await closeRedis(side.eventsRedis);
     }
     await closeRedis(this.#redis);
   }

@@ -43,6 +43,25 @@ describe('remote tool calls on BullMQ workers', () => {
     expect(await main.exited).toBe(0);
   }, 90_000);
 
+  it('run --redis: the LLM loop’s plan calls go to a worker, the journal to Redis', async () => {
+    const w = fleet.spawn(['worker', '--tools', 'tools/index.ts', '--redis', fleet.url]);
+    await w.waitFor(/toolplan worker: serving/, 60_000);
+    const run = fleet.spawn([
+      'run',
+      'How much has user u1 spent in total, over how many orders?',
+      ...['--tools', 'tools/index.ts', '--redis', fleet.url, '--provider', 'openai'],
+      ...['--cassette', 'evals/cases/chain/cassette.json'],
+    ]);
+    expect(await run.exited, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/438\.24/);
+    const store = fleet.store();
+    const runId = (await store.list()).at(-1);
+    const events = await store.read(runId!);
+    expect(events.filter((e) => e.type === 'node.succeeded').length).toBeGreaterThan(0);
+    w.kill('SIGTERM');
+    expect(await w.exited).toBe(0);
+  }, 90_000);
+
   it('carries a timeout to the worker: the coordinator’s cancel aborts the running tool', async () => {
     const w = await fleet.worker();
     const plan = { version: 1, nodes: [{ id: 'h', call: 'hang', args: {}, timeout_ms: 400 }] };

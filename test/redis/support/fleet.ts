@@ -110,8 +110,10 @@ export class Fleet {
       REMOTE_TOOLS,
       '--redis',
       this.url,
+      // Long enough that a live worker starved of CPU (this machine is shared) keeps its
+      // locks; short enough that a killed one's calls come back within the test.
       '--lock-ms',
-      '2000',
+      '4000',
       ...extra,
     ]);
     await p.waitFor(/toolplan worker: serving/);

@@ -1,0 +1,168 @@
+/**
+ * Toolplan past one machine, measured in one run on this machine (ratios, not absolutes):
+ * 1. a 1,000-call fan-out of 100 ms I/O-bound calls on 1, 2, 4 and 8 worker processes
+ *    (each worker runs `--concurrency` calls at once: the capacity one process brings);
+ * 2. per-call overhead of a remote call against an in-process one (a chain of instant calls);
+ * 3. events per second one Redis journal takes from 100 concurrent runs.
+ * It starts its own redis-server (AOF, appendfsync always) in a temp dir.
+ *
+ * `node --import tsx bench/distributed.bench.ts [calls=1000] [perWorker=10]`
+ */
+import { executePlan } from '../src/exec/execute-plan.ts';
+import { thisProcess } from '../src/exec/journal-lease.ts';
+import { MemoryJournalStore } from '../src/exec/journal-store.ts';
+import { connectRedis } from '../src/redis/redis-connection.ts';
+import { RedisJournalStore } from '../src/redis/redis-journal-store.ts';
+import { RedisServerProcess } from '../src/redis/redis-server-process.ts';
+import { RunCoordinator } from '../src/redis/run-coordinator.ts';
+import { loadRegistry } from '../src/tool/load-tools-module.ts';
+import { BENCH_TOOLS, cpuMsOf, startWorker, stopAll } from './support/fleet-procs.ts';
+
+const CALLS = Number(process.argv[2] ?? 1000);
+const PER_WORKER = Number(process.argv[3] ?? 10);
+const server = await RedisServerProcess.start();
+const tools = await loadRegistry([BENCH_TOOLS]);
+const coordinator = new RunCoordinator({ url: server.url, tools, leaseMs: 10_000 });
+let runs = 0;
+
+function fanOut(n: number, ms: number) {
+  return {
+    version: 1,
+    limits: { max_concurrency: n },
+    nodes: [
+      {
+        id: 'fan',
+        map: '${input.ns}',
+        as: 'x',
+        concurrency: n,
+        do: [{ id: 'w', call: 'io_wait', args: { n: '${x}', ms } }],
+      },
+    ],
+    output: '${ sum(fan.map(r, r.v)) }',
+  };
+}
+
+function chain(n: number) {
+  const nodes = [{ id: 'c0', call: 'echo', args: { x: 0 } }];
+  for (let i = 1; i < n; i++)
+    nodes.push({ id: `c${i}`, call: 'echo', args: { x: `\${c${i - 1}.x}` as unknown as number } });
+  return { version: 1, nodes, output: `\${c${n - 1}.x}` };
+}
+
+async function timed(f: () => Promise<{ status: string }>): Promise<number> {
+  const t0 = performance.now();
+  const r = await f();
+  if (r.status !== 'succeeded') throw new Error(`bench run ${r.status}: ${JSON.stringify(r)}`);
+  return performance.now() - t0;
+}
+
+const remoteRun = (plan: unknown, input: unknown) =>
+  timed(() => coordinator.start(plan, { input, runId: `bench${runs++}` }));
+
+// 1. Fan-out scaling.
+const input = { ns: Array.from({ length: CALLS }, (_, i) => i) };
+const scaling: Array<{ workers: number; ms: number; cpuPerCall: number }> = [];
+const selfCpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+for (const w of [1, 2, 4, 8]) {
+  const procs = Array.from({ length: w }, () =>
+    startWorker(server.url, ['--concurrency', String(PER_WORKER)]),
+  );
+  await Promise.all(procs.map((p) => p.ready));
+  await remoteRun(fanOut(2 * w * PER_WORKER, 10), {
+    ns: Array.from({ length: 2 * w * PER_WORKER }, (_, i) => i),
+  });
+  const cpu0 =
+    selfCpu() + cpuMsOf(server.pid) + procs.reduce((n, p) => n + cpuMsOf(p.child.pid), 0);
+  const ms = await remoteRun(fanOut(CALLS, 100), input);
+  const cpu1 =
+    selfCpu() + cpuMsOf(server.pid) + procs.reduce((n, p) => n + cpuMsOf(p.child.pid), 0);
+  scaling.push({ workers: w, ms, cpuPerCall: (cpu1 - cpu0) / CALLS });
+  await stopAll(procs);
+}
+const base = scaling[0]!.ms;
+console.log(
+  `\n${CALLS}-call fan-out of 100 ms calls, ${PER_WORKER} calls at once per worker process (ideal at 1 worker: ${((CALLS / PER_WORKER) * 100) / 1000} s)\n`,
+);
+console.log(
+  '| workers | wall s | calls/s | speed-up vs 1 | CPU ms per call (coordinator + workers + Redis) |',
+);
+console.log('| ---: | ---: | ---: | ---: | ---: |');
+for (const s of scaling)
+  console.log(
+    `| ${s.workers} | ${(s.ms / 1000).toFixed(2)} | ${Math.round(CALLS / (s.ms / 1000))} | ${(base / s.ms).toFixed(2)}x | ${s.cpuPerCall.toFixed(2)} |`,
+  );
+
+// 2. Per-call overhead: a chain of N instant calls, each waiting for the one before, under
+// the fsync setting toolplan requires (always) and the one it does not (everysec).
+const N = 200;
+console.log(`\nPer call, a chain of ${N} instant calls (each waits for the one before)\n`);
+console.log('| where the call runs | journal | appendfsync | ms per call |');
+console.log('| --- | --- | --- | ---: |');
+const localMs = await timed(() =>
+  executePlan(chain(N), { tools, store: new MemoryJournalStore() }),
+);
+console.log(`| in-process | memory | - | ${(localMs / N).toFixed(3)} |`);
+for (const fsync of ['always', 'everysec'] as const) {
+  const srv = fsync === 'always' ? server : await RedisServerProcess.start({ fsync });
+  const c = fsync === 'always' ? coordinator : new RunCoordinator({ url: srv.url, tools });
+  const conn = connectRedis(srv.url, 'bench');
+  const store = new RedisJournalStore(conn, { prefix: 'benchlocal' });
+  const localRedisMs = await timed(() =>
+    executePlan(chain(N), { tools, store, runId: `local-${fsync}` }),
+  );
+  const one = [startWorker(srv.url, ['--concurrency', '4'])];
+  await Promise.all(one.map((p) => p.ready));
+  await timed(() => c.start(chain(20), { runId: `warm-${fsync}` }));
+  const remoteMs = await timed(() => c.start(chain(N), { runId: `chain-${fsync}` }));
+  await stopAll(one);
+  console.log(`| in-process | Redis | ${fsync} | ${(localRedisMs / N).toFixed(3)} |`);
+  console.log(`| remote worker (BullMQ) | Redis | ${fsync} | ${(remoteMs / N).toFixed(3)} |`);
+  console.log(`| remote overhead | | ${fsync} | ${((remoteMs - localRedisMs) / N).toFixed(3)} |`);
+  conn.disconnect();
+  if (fsync !== 'always') {
+    await c.close(false);
+    await srv.stop();
+  }
+}
+const journalRedis = connectRedis(server.url, 'bench');
+const rstore = new RedisJournalStore(journalRedis, { prefix: 'benchevents' });
+
+// 3. Events per second into one Redis journal from 100 concurrent runs.
+const RUNS = 100;
+const SECONDS = 3;
+const leases = await Promise.all(
+  Array.from({ length: RUNS }, (_, i) =>
+    rstore.acquireLease(`ev${i}`, thisProcess('bench'), { ttlMs: 60_000 }),
+  ),
+);
+for (const batch of [1, 10]) {
+  const until = performance.now() + SECONDS * 1000;
+  let events = 0;
+  await Promise.all(
+    leases.map(async (lease, i) => {
+      const runId = `ev${i}`;
+      let seq = (await rstore.read(runId)).length;
+      while (performance.now() < until) {
+        const evs = Array.from({ length: batch }, () => ({
+          type: 'node.succeeded' as const,
+          key: `k${seq}`,
+          output: { v: seq },
+          seq: seq++,
+          at: Date.now(),
+        }));
+        await rstore.append(runId, evs, { lease });
+        events += batch;
+      }
+    }),
+  );
+  console.log(
+    `\n${RUNS} concurrent runs appending batches of ${batch} (leased, fenced, appendfsync always): ${Math.round(events / SECONDS)} events/s`,
+  );
+}
+
+await coordinator.close(false);
+journalRedis.disconnect();
+await server.stop();
