@@ -55,7 +55,9 @@ const CLOCK_EVERY = 2048;
 interface Meter {
   steps: number;
   tick: number;
+  /** Epoch ms past which the evaluation stops; set at the first look at the clock. */
   until: number;
+  deadline: number;
   signal: AbortSignal | undefined;
   sizeLimit: number;
   /** The inputs, measured only when a built value outgrows the base budget. */
@@ -65,37 +67,53 @@ interface Meter {
   source: string;
 }
 
+function freshMeter(): Meter {
+  return {
+    steps: 0,
+    tick: 0,
+    until: 0,
+    deadline: 0,
+    signal: undefined,
+    sizeLimit: 0,
+    inputs: {},
+    inputSize: -1,
+    exceeded: undefined,
+    source: '',
+  };
+}
+
+/** Evaluation is synchronous and never re-enters: one meter serves every evaluation. */
+const shared = freshMeter();
 let meter: Meter | undefined;
 
 /**
- * Runs `body` under a fresh meter. Evaluation is synchronous and never re-enters, so one
- * module-level meter is enough; the previous one is restored for safety all the same.
+ * Runs `evaluate(inputs)` under a fresh budget. The clock is first read when the work is
+ * large enough to need it (a few thousand steps, or a costly operation): an ordinary
+ * expression never reads it, and its time limit starts at most that much work late.
  */
 export function metered<T>(
   source: string,
   inputs: Record<string, unknown>,
   limits: EvaluationLimits | undefined,
-  body: () => T,
+  evaluate: (inputs: Record<string, unknown>) => T,
 ): T {
   const b = configured;
-  const start = Date.now();
-  const until = Math.min(start + b.timeMs, limits?.deadline ?? Number.POSITIVE_INFINITY);
   const outer = meter;
-  const m: Meter = {
-    steps: b.steps,
-    tick: CLOCK_EVERY,
-    until,
-    signal: limits?.signal,
-    sizeLimit: b.size,
-    inputs,
-    inputSize: -1,
-    exceeded: undefined,
-    source,
-  };
+  const m = outer === undefined ? shared : freshMeter();
+  m.steps = b.steps;
+  m.tick = CLOCK_EVERY;
+  m.until = 0;
+  m.deadline = limits?.deadline ?? Number.POSITIVE_INFINITY;
+  m.signal = limits?.signal;
+  m.sizeLimit = b.size;
+  m.inputs = inputs;
+  m.inputSize = -1;
+  m.exceeded = undefined;
+  m.source = source;
   meter = m;
   try {
-    if (m.signal?.aborted || start > until) exceed(m, 'time', 'its deadline had passed');
-    const result = body();
+    if (m.signal?.aborted) exceed(m, 'time', 'the run was cancelled');
+    const result = evaluate(inputs);
     // A quantifier (all, exists) keeps going past a failed step; the budget is spent anyway.
     if (m.exceeded) throw m.exceeded;
     return result;
@@ -104,6 +122,7 @@ export function metered<T>(
     throw m.exceeded ?? error;
   } finally {
     meter = outer;
+    m.inputs = {};
   }
 }
 
@@ -138,7 +157,9 @@ export function checkClock(): void {
 
 function lookAtClock(m: Meter): void {
   if (m.exceeded) throw m.exceeded;
-  if (Date.now() > m.until) exceed(m, 'time', 'it ran past its time limit');
+  const now = Date.now();
+  if (m.until === 0) m.until = Math.min(now + configured.timeMs, m.deadline);
+  if (now > m.until) exceed(m, 'time', 'it ran past its time limit');
   if (m.signal?.aborted) exceed(m, 'time', 'the run was cancelled');
 }
 

@@ -83,18 +83,24 @@ export function compileExpression(source: string): CompiledExpression {
       },
     );
   }
-  instrumentAst(parsed.ast);
+  // Hooks go in at the first evaluation: the validator parses every expression and runs none.
+  let instrumented = false;
   const refs = collectRefs(parsed.ast as AstNode);
+  const evaluate = (context: Record<string, unknown>) => fromCel(parsed(context));
   const compiled: CompiledExpression = {
     source,
     refs,
     ast: parsed.ast,
     run(scope, limits) {
+      if (!instrumented) {
+        instrumentAst(parsed.ast);
+        instrumented = true;
+      }
       // Only the names the expression reads go in, made safe for cel-js once each.
       const context: Record<string, unknown> = {};
       for (const name of refs) if (Object.hasOwn(scope, name)) context[name] = celSafe(scope[name]);
       try {
-        return metered(source, context, limits, () => fromCel(parsed(context)));
+        return metered(source, context, limits, evaluate);
       } catch (error) {
         if (error instanceof ExpressionError) throw error;
         throw new ExpressionError(

@@ -50,36 +50,35 @@ function original(node: CelNode): Evaluate {
   };
 }
 
-/** The nodes directly under `node`, through macro expansions. */
-function children(node: CelNode): unknown[] {
+/** Pushes the nodes directly under `node` (through macro expansions) onto `stack`. */
+function pushChildren(node: CelNode, stack: unknown[]): void {
   const meta = node.meta;
-  if (meta.alternate) return [meta.alternate];
-  if (meta.macro) {
+  if (meta.alternate) stack.push(meta.alternate);
+  else if (meta.macro) {
     const m = meta.macro;
-    return m.exp !== undefined ? [m.val, m.exp] : [m.args];
-  }
-  if (node.op === 'comprehension') {
+    if (m.exp !== undefined) stack.push(m.val, m.exp);
+    else stack.push(m.args);
+  } else if (node.op === 'comprehension') {
     const a = node.args as ComprehensionArgs;
-    return [a.iterable, a.init, a.step];
-  }
-  return [node.args];
+    stack.push(a.iterable, a.init, a.step);
+  } else stack.push(node.args);
 }
 
-/** Every node reachable from `root` (each once), iteratively: the AST may be deep. */
+/**
+ * Every node reachable from `root`, iteratively (the AST may be deep). cel-js's ASTs are
+ * trees, macro expansions included, so no node is met twice.
+ */
 function nodesOf(root: unknown): CelNode[] {
   const out: CelNode[] = [];
-  const seen = new Set<CelNode>();
   const stack: unknown[] = [root];
   while (stack.length > 0) {
     const item = stack.pop();
     if (Array.isArray(item)) {
-      for (const x of item) stack.push(x);
-      continue;
+      for (let i = 0; i < item.length; i++) stack.push(item[i]);
+    } else if (isNode(item)) {
+      out.push(item);
+      pushChildren(item, stack);
     }
-    if (!isNode(item) || seen.has(item)) continue;
-    seen.add(item);
-    out.push(item);
-    for (const c of children(item)) stack.push(c);
   }
   return out;
 }
@@ -91,31 +90,31 @@ export function instrumentAst(root: unknown): void {
   // memoising the size of) that list would be wrong; the finished result is measured.
   const inits = new Set<CelNode>();
   for (const node of nodes) {
-    if (node.op === 'comprehension') inits.add((node.args as ComprehensionArgs).init);
+    if (node.op !== 'comprehension') continue;
+    const args = node.args as ComprehensionArgs;
+    inits.add(args.init);
+    const step = args.step;
+    const weight = nodesOf(step).length;
+    const evalStep = original(step);
+    step.evaluate = (ev, ast, ctx) => {
+      chargeStep(weight);
+      return evalStep(ev, ast, ctx);
+    };
   }
   for (const node of nodes) {
-    if (node.op === 'comprehension') {
-      const step = (node.args as ComprehensionArgs).step;
-      const weight = nodesOf(step).length;
-      const evalStep = original(step);
-      step.evaluate = (ev, ast, ctx) => {
-        chargeStep(weight);
-        return evalStep(ev, ast, ctx);
-      };
-    }
-  }
-  for (const node of nodes) {
-    if (node.op === 'rcall' && !node.meta.alternate && !node.meta.macro && isMatches(node)) {
+    const op = node.op;
+    if (op === 'rcall' && !node.meta.alternate && !node.meta.macro && isMatches(node)) {
       const [, receiver, [pattern]] = node.args as [string, CelNode, [CelNode]];
       node.evaluate = (ev, _ast, ctx) => {
         const result = linearMatch(ev.run(receiver, ctx), ev.run(pattern, ctx));
         checkClock();
         return result;
       };
-    } else if (builds(node) && !inits.has(node)) {
+    } else if (BUILDS.has(op)) {
+      if (inits.has(node)) continue;
       const evalNode = original(node);
       node.evaluate = (ev, ast, ctx) => chargeSize(evalNode(ev, ast, ctx));
-    } else if (HEAVY.has(node.op) && !node.meta.macro) {
+    } else if (HEAVY.has(op) && !node.meta.macro) {
       const evalNode = original(node);
       node.evaluate = (ev, ast, ctx) => {
         const result = evalNode(ev, ast, ctx);
@@ -126,12 +125,11 @@ export function instrumentAst(root: unknown): void {
   }
 }
 
+/** Operations that build a value whose size grows (literals, `+`, comprehension results). */
+const BUILDS = new Set(['list', 'map', '+', 'comprehension']);
+
 /** Operations whose cost grows with their operands (calls, membership, deep equality). */
 const HEAVY = new Set(['call', 'rcall', 'in', '==', '!=']);
-
-function builds(node: CelNode): boolean {
-  return node.op === 'list' || node.op === 'map' || node.op === '+' || node.op === 'comprehension';
-}
 
 function isMatches(node: CelNode): boolean {
   const args = node.args as unknown[];

@@ -1,8 +1,8 @@
-import { compileExpression } from '../expr/expression.ts';
+import type { CompiledExpression } from '../expr/expression.ts';
 import { expressionBudget } from '../expr/expression-budget.ts';
 import { linearRegexProblem } from '../expr/linear-regex.ts';
 import { MAX_VALUE_DEPTH } from '../expr/nesting.ts';
-import { parseTemplateString } from '../expr/template.ts';
+import type { ExprSite } from '../plan/plan-graph.ts';
 import { estimateCost } from './expression-cost.ts';
 import type { IssueList } from './issues.ts';
 
@@ -11,11 +11,14 @@ export const MAX_COMPREHENSION_NESTING = 3;
 
 /**
  * Refuses, before anything runs, what is visibly too costly: plan values nested deeper than
- * the compiler and journal can walk, expressions whose literals multiply out past the
- * runtime budget, comprehensions nested too deeply, and `matches()` patterns that are not
- * RE2. Returns false when a value is too deep for the validator's own recursive walks.
+ * the compiler and journal can walk (`checkValueDepth`, before any recursive walk), and
+ * expressions whose literals multiply out past the runtime budget, comprehensions nested too
+ * deeply, `matches()` patterns that are not RE2 (`checkExpressionCost`, on the plan graph's
+ * parsed expressions).
  */
-export function checkExpressionCost(nodes: readonly unknown[], issues: IssueList): boolean {
+
+/** Checks every value's nesting; false when one is too deep for the recursive walks. */
+export function checkValueDepth(nodes: readonly unknown[], issues: IssueList): boolean {
   let walkable = true;
   // [value, pointer, depth of the value if it is an array or object, is it a plan node]
   const stack: Array<[unknown, string, number, boolean]> = [];
@@ -25,17 +28,13 @@ export function checkExpressionCost(nodes: readonly unknown[], issues: IssueList
   pushNodes(nodes, '/nodes');
   while (stack.length > 0) {
     const [value, pointer, depth, isNode] = stack.pop()!;
-    if (typeof value === 'string') {
-      checkString(value, pointer, issues);
-      continue;
-    }
     if (value === null || typeof value !== 'object') continue;
     if (isNode && !Array.isArray(value)) {
       for (const [key, child] of Object.entries(value).reverse()) {
         const at = `${pointer}/${escapePointer(key)}`;
         if (BODY_KEYS.has(key) && Array.isArray(child)) pushNodes(child, at);
         else if (key === 'switch' && Array.isArray(child)) pushCases(child, at, stack, pushNodes);
-        else stack.push([child, at, 1, false]);
+        else if (child !== null && typeof child === 'object') stack.push([child, at, 1, false]);
       }
       continue;
     }
@@ -48,12 +47,22 @@ export function checkExpressionCost(nodes: readonly unknown[], issues: IssueList
       );
       continue;
     }
-    const entries: Array<[string, unknown]> = Array.isArray(value)
-      ? value.map((v, i) => [String(i), v])
-      : Object.entries(value);
-    for (let i = entries.length - 1; i >= 0; i--) {
-      const [key, child] = entries[i]!;
-      stack.push([child, `${pointer}/${escapePointer(key)}`, depth + 1, false]);
+    // Only arrays and objects go on the stack: scalars cannot be too deep.
+    if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) {
+        const child: unknown = value[i];
+        if (child !== null && typeof child === 'object') {
+          stack.push([child, `${pointer}/${i}`, depth + 1, false]);
+        }
+      }
+      continue;
+    }
+    const keys = Object.keys(value);
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const child = (value as Record<string, unknown>)[keys[i]!];
+      if (child !== null && typeof child === 'object') {
+        stack.push([child, `${pointer}/${escapePointer(keys[i]!)}`, depth + 1, false]);
+      }
     }
   }
   return walkable;
@@ -85,26 +94,16 @@ function escapePointer(key: string): string {
   return key.replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
-function checkString(text: string, pointer: string, issues: IssueList): void {
-  if (!text.includes('${')) return;
-  const parsed = parseTemplateString(text);
-  if (!parsed.ok || parsed.value.kind === 'literal') return;
-  const v = parsed.value;
-  const sources =
-    v.kind === 'expr'
-      ? [v.expr.source]
-      : v.parts.flatMap((p) => (typeof p === 'string' ? [] : [p.source]));
-  for (const source of sources) checkExpression(source, pointer, issues);
+/** Refuses the expressions (already parsed by the plan graph) that are visibly too costly. */
+export function checkExpressionCost(sites: readonly ExprSite[], issues: IssueList): void {
+  for (const site of sites) {
+    for (const expr of site.exprs) checkExpression(expr, site.pointer, issues);
+  }
 }
 
-function checkExpression(source: string, pointer: string, issues: IssueList): void {
-  let ast: unknown;
-  try {
-    ast = compileExpression(source).ast;
-  } catch {
-    return; // a syntax error: the plan graph reports it
-  }
-  const cost = estimateCost(ast);
+function checkExpression(expr: CompiledExpression, pointer: string, issues: IssueList): void {
+  const source = expr.source;
+  const cost = estimateCost(expr.ast);
   const budget = expressionBudget();
   const shown = source.length > 80 ? `${source.slice(0, 77)}...` : source;
   if (cost.comprehensions > MAX_COMPREHENSION_NESTING) {

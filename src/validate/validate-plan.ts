@@ -8,7 +8,7 @@ import {
 import type { PlanT } from '../plan/plan-schema.ts';
 import type { RegisteredTool, ToolRegistry } from '../tool/registry.ts';
 import { CelTypes } from './cel-types.ts';
-import { checkExpressionCost } from './check-expression-cost.ts';
+import { checkExpressionCost, checkValueDepth } from './check-expression-cost.ts';
 import { ExpressionChecker } from './check-expressions.ts';
 import { checkNodes, checkPlanShape, measurePlan } from './check-shape.ts';
 import { callSitesOf, ToolChecker } from './check-tools.ts';
@@ -108,10 +108,11 @@ function run(
   const shape = checkNodes(nodes, opts, issues);
   // Deeper plans are refused before the graph walks them recursively.
   if (shape.maxDepth > opts.maxDepth) return;
-  if (!checkExpressionCost(nodes, issues)) return;
+  if (!checkValueDepth(nodes, issues)) return;
 
   const graph = buildPlanGraph(plan);
   for (const p of graph.problems) issues.error(p.pointer, p.code, problemMessage(graph, p));
+  checkExpressionCost(graph.sites, issues);
 
   const tools = new ToolChecker(registry, issues);
   const toolOf = new Map<GraphNode, RegisteredTool>();

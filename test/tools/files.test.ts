@@ -122,3 +122,40 @@ describe('file tools', () => {
     expect(await readFile(join(ra, 'x.txt'), 'utf8')).toBe('a');
   });
 });
+
+describe('sandbox errors never reveal host paths (issue 10, item 18)', () => {
+  const long = 'n'.repeat(300);
+
+  it.each([
+    ['write_file', { path: `notes/${long}.txt`, content: 'x' }],
+    ['read_file', { path: `notes/${long}.txt` }],
+    ['delete_file', { path: long }],
+    ['list_files', { dir: `${long}/x` }],
+  ])(
+    '%s with a 300-character name: a typed refusal naming only the given path',
+    async (name, args) => {
+      const { root, sandboxDir, tools } = await setup();
+      const err = await rejection(Promise.resolve(byName(tools, name).execute(args, ctx())));
+      expect(isToolplanError(err) && err.code).toBe('name_too_long');
+      expect(err.message).toContain('255');
+      const everything = JSON.stringify({ message: err.message, ...(err as object) });
+      expect(everything).not.toContain(root);
+      expect(everything).not.toContain(sandboxDir);
+      expect(everything).not.toContain('ENAMETOOLONG');
+    },
+  );
+
+  it('an error the disk raises (a file where a folder must be) names only the sandbox path', async () => {
+    const { root, tools } = await setup();
+    await call(tools, 'write_file', { path: 'a', content: 'a file' });
+    const err = await rejection(
+      Promise.resolve(
+        byName(tools, 'write_file').execute({ path: 'a/b.txt', content: 'x' }, ctx()),
+      ),
+    );
+    expect(isToolplanError(err)).toBe(true);
+    expect(err.message).toContain('"a/b.txt"');
+    expect(JSON.stringify({ message: err.message, ...(err as object) })).not.toContain(root);
+    expect(err.cause).toBeUndefined();
+  });
+});

@@ -1,10 +1,11 @@
 import { lstat, mkdir, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import type { Tool } from '../../src/tool/tool.ts';
+import type { Tool, ToolContext } from '../../src/tool/tool.ts';
 import { bundledTool } from '../support/define.ts';
 import { refused } from '../support/errors.ts';
 import { idempotent } from '../support/idempotency.ts';
+import { hostFree } from './host-free-errors.ts';
 import { Sandbox } from './sandbox.ts';
 
 export interface FilesOptions {
@@ -44,6 +45,10 @@ function missing(rel: string) {
 /** Files in one sandbox folder; nothing outside it can be read, written or deleted. */
 export function createFiles(options: FilesOptions = {}): { tools: Tool[]; sandbox: Sandbox } {
   const sandbox = new Sandbox(options.sandboxDir);
+  const root = () => sandbox.root();
+  // Every failure names the path as given, never the host path of the sandbox.
+  const guard = <A extends { path: string }, O>(fn: (a: A, ctx: ToolContext) => Promise<O>) =>
+    hostFree((a: A) => a.path, root, fn);
   return {
     sandbox,
     tools: [
@@ -62,21 +67,23 @@ export function createFiles(options: FilesOptions = {}): { tools: Tool[]; sandbo
           created: z.boolean().describe('Whether the file did not exist before'),
         }),
         mutating: true,
-        execute: idempotent(async ({ path, content, append }, ctx) => {
-          const p = await sandbox.resolve(path);
-          const before = await lstat(p.abs).catch((err) => {
-            if (code(err) === 'ENOENT') return undefined;
-            throw err;
-          });
-          if (before?.isDirectory()) throw refused('is_directory', `${p.rel} is a folder`);
-          await mkdir(dirname(p.abs), { recursive: true });
-          await writeFile(p.abs, content, {
-            encoding: 'utf8',
-            flag: append ? 'a' : 'w',
-            signal: ctx.signal,
-          });
-          return { path: p.rel, bytes: (await stat(p.abs)).size, created: before === undefined };
-        }),
+        execute: guard(
+          idempotent(async ({ path, content, append }, ctx) => {
+            const p = await sandbox.resolve(path);
+            const before = await lstat(p.abs).catch((err) => {
+              if (code(err) === 'ENOENT') return undefined;
+              throw err;
+            });
+            if (before?.isDirectory()) throw refused('is_directory', `${p.rel} is a folder`);
+            await mkdir(dirname(p.abs), { recursive: true });
+            await writeFile(p.abs, content, {
+              encoding: 'utf8',
+              flag: append ? 'a' : 'w',
+              signal: ctx.signal,
+            });
+            return { path: p.rel, bytes: (await stat(p.abs)).size, created: before === undefined };
+          }),
+        ),
       }),
       bundledTool({
         name: 'read_file',
@@ -87,7 +94,7 @@ export function createFiles(options: FilesOptions = {}): { tools: Tool[]; sandbo
           content: z.string().describe('File content'),
           bytes: z.number().int().describe('File size in bytes'),
         }),
-        execute: async ({ path }, ctx) => {
+        execute: guard(async ({ path }, ctx) => {
           const p = await sandbox.resolve(path);
           const info = await stat(p.abs).catch((err) => {
             if (code(err) === 'ENOENT') throw missing(p.rel);
@@ -102,7 +109,7 @@ export function createFiles(options: FilesOptions = {}): { tools: Tool[]; sandbo
           }
           const content = await readFile(p.abs, { encoding: 'utf8', signal: ctx.signal });
           return { path: p.rel, content, bytes: info.size };
-        },
+        }),
       }),
       bundledTool({
         name: 'list_files',
@@ -120,36 +127,40 @@ export function createFiles(options: FilesOptions = {}): { tools: Tool[]; sandbo
           count: z.number().int().describe('Number of entries'),
           truncated: z.boolean().describe(`True when more than ${MAX_LISTED} entries exist`),
         }),
-        execute: async ({ dir }, ctx) => {
-          const base = await sandbox.resolve(dir);
-          const info = await stat(base.abs).catch((err) => {
-            if (code(err) === 'ENOENT') throw missing(base.rel);
-            throw err;
-          });
-          if (!info.isDirectory()) throw refused('not_a_folder', `${base.rel} is not a folder`);
-          const files: z.infer<typeof Entry>[] = [];
-          const walk = async (abs: string, rel: string): Promise<void> => {
-            ctx.signal.throwIfAborted();
-            const entries = await readdir(abs, { withFileTypes: true });
-            for (const e of entries) {
-              const childRel = rel === '.' ? e.name : `${rel}/${e.name}`;
-              const childAbs = join(abs, e.name);
-              if (e.isSymbolicLink()) files.push({ path: childRel, type: 'symlink', bytes: 0 });
-              else if (e.isDirectory()) {
-                files.push({ path: childRel, type: 'directory', bytes: 0 });
-                await walk(childAbs, childRel);
-              } else if (e.isFile()) {
-                files.push({ path: childRel, type: 'file', bytes: (await lstat(childAbs)).size });
+        execute: hostFree(
+          (a: { dir: string }) => a.dir,
+          root,
+          async ({ dir }, ctx) => {
+            const base = await sandbox.resolve(dir);
+            const info = await stat(base.abs).catch((err) => {
+              if (code(err) === 'ENOENT') throw missing(base.rel);
+              throw err;
+            });
+            if (!info.isDirectory()) throw refused('not_a_folder', `${base.rel} is not a folder`);
+            const files: z.infer<typeof Entry>[] = [];
+            const walk = async (abs: string, rel: string): Promise<void> => {
+              ctx.signal.throwIfAborted();
+              const entries = await readdir(abs, { withFileTypes: true });
+              for (const e of entries) {
+                const childRel = rel === '.' ? e.name : `${rel}/${e.name}`;
+                const childAbs = join(abs, e.name);
+                if (e.isSymbolicLink()) files.push({ path: childRel, type: 'symlink', bytes: 0 });
+                else if (e.isDirectory()) {
+                  files.push({ path: childRel, type: 'directory', bytes: 0 });
+                  await walk(childAbs, childRel);
+                } else if (e.isFile()) {
+                  files.push({ path: childRel, type: 'file', bytes: (await lstat(childAbs)).size });
+                }
+                if (files.length > MAX_LISTED) return;
               }
-              if (files.length > MAX_LISTED) return;
-            }
-          };
-          await walk(base.abs, base.rel);
-          files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-          const truncated = files.length > MAX_LISTED;
-          const shown = files.slice(0, MAX_LISTED);
-          return { files: shown, count: shown.length, truncated };
-        },
+            };
+            await walk(base.abs, base.rel);
+            files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+            const truncated = files.length > MAX_LISTED;
+            const shown = files.slice(0, MAX_LISTED);
+            return { files: shown, count: shown.length, truncated };
+          },
+        ),
       }),
       bundledTool({
         name: 'delete_file',
@@ -161,19 +172,22 @@ export function createFiles(options: FilesOptions = {}): { tools: Tool[]; sandbo
           deleted: z.boolean().describe('Whether a file was deleted'),
         }),
         mutating: true,
-        execute: idempotent(async ({ path }) => {
-          const p = await sandbox.resolve(path);
-          if (p.rel === '.')
-            throw refused('is_directory', 'the sandbox folder itself cannot be deleted');
-          const info = await lstat(p.abs).catch((err) => {
-            if (code(err) === 'ENOENT') return undefined;
-            throw err;
-          });
-          if (!info) return { path: p.rel, deleted: false };
-          if (info.isDirectory()) throw refused('is_directory', `${p.rel} is a folder, not a file`);
-          await unlink(p.abs);
-          return { path: p.rel, deleted: true };
-        }),
+        execute: guard(
+          idempotent(async ({ path }) => {
+            const p = await sandbox.resolve(path);
+            if (p.rel === '.')
+              throw refused('is_directory', 'the sandbox folder itself cannot be deleted');
+            const info = await lstat(p.abs).catch((err) => {
+              if (code(err) === 'ENOENT') return undefined;
+              throw err;
+            });
+            if (!info) return { path: p.rel, deleted: false };
+            if (info.isDirectory())
+              throw refused('is_directory', `${p.rel} is a folder, not a file`);
+            await unlink(p.abs);
+            return { path: p.rel, deleted: true };
+          }),
+        ),
       }),
     ],
   };

@@ -10,6 +10,9 @@ export interface SandboxPath {
   rel: string;
 }
 
+/** NAME_MAX of the common file systems (ext4, APFS, NTFS in UTF-16 units aside). */
+const MAX_SEGMENT_BYTES = 255;
+
 function outside(path: string, reason: string): ToolError {
   return new ToolError(
     `path ${JSON.stringify(path)} is not allowed: ${reason}. Use a relative path inside the sandbox, like "notes/todo.txt"`,
@@ -54,6 +57,14 @@ export class Sandbox {
     }
     const segments = path.split(/[\\/]+/).filter((s) => s !== '' && s !== '.');
     if (segments.includes('..')) throw outside(path, '".." may not appear in a path');
+    // Refused as text, before the disk answers ENAMETOOLONG with the host path in it.
+    const long = segments.find((s) => Buffer.byteLength(s) > MAX_SEGMENT_BYTES);
+    if (long) {
+      throw new ToolError(
+        `path ${JSON.stringify(path.slice(0, 200))} has a name of ${Buffer.byteLength(long)} bytes; each name in a path may have at most ${MAX_SEGMENT_BYTES}`,
+        { code: 'name_too_long', retryable: false, details: { path: path.slice(0, 200) } },
+      );
+    }
     const root = await this.root();
     const abs = segments.length ? join(root, ...segments) : root;
 
