@@ -23,6 +23,15 @@ export interface CaseResult {
   criticalMs: number;
   /** Makespan over critical path; undefined when no node took measurable time. */
   ratio: number | undefined;
+  /** The case's runs on OpenAI-compatible servers' stream shapes; `passed` needs them all. */
+  shapes?: ShapeRun[];
+}
+
+export interface ShapeRun {
+  shape: string;
+  passed: boolean;
+  failures: string[];
+  wallMs: number;
 }
 
 export interface SuiteResult {

@@ -1,7 +1,7 @@
 import type { CaseResult, SuiteResult } from './case-result.ts';
-import { withShapeVariants } from './case-variants.ts';
+import { runCaseOnShapes } from './case-variants.ts';
 import { type EvalCase, findCaseDirs, loadCase } from './eval-case.ts';
-import { type RunCaseOptions, runCase } from './run-case.ts';
+import type { RunCaseOptions } from './run-case.ts';
 
 export interface SuiteOptions extends RunCaseOptions {
   concurrency?: number;
@@ -9,29 +9,24 @@ export interface SuiteOptions extends RunCaseOptions {
   onCase?: (result: CaseResult, done: number, total: number) => void;
 }
 
-/**
- * Loads every case under `root` first (a bad case.json stops the suite before anything runs),
- * each followed by its runs on OpenAI-compatible servers' shapes.
- */
+/** Loads every case under `root` first (a bad case.json stops the suite before anything runs). */
 export function loadCases(root: string): EvalCase[] {
-  return withShapeVariants(findCaseDirs(root).map(loadCase));
+  return findCaseDirs(root).map(loadCase);
 }
 
 /** Runs cases with at most `concurrency` at once; results come back in case order. */
 export async function runSuite(
-  all: readonly EvalCase[],
+  cases: readonly EvalCase[],
   options: SuiteOptions = {},
 ): Promise<SuiteResult> {
   const t0 = performance.now();
-  // A live recording is of the provider itself; the shapes are built from its turns.
-  const cases = options.record ? all.filter((c) => c.shape === undefined) : all;
   const results: CaseResult[] = new Array(cases.length);
   let next = 0;
   let done = 0;
   const worker = async () => {
     while (next < cases.length) {
       const i = next++;
-      results[i] = await runCase(cases[i]!, options);
+      results[i] = await runCaseOnShapes(cases[i]!, options);
       done++;
       options.onCase?.(results[i]!, done, cases.length);
     }

@@ -104,15 +104,17 @@ export class ChunkFolder {
     // Names come whole (often repeated on every piece) or split across pieces.
     if (name !== undefined && name !== call.wireName && call.args === '') call.wireName += name;
     const text = argumentsText(piece.function?.arguments);
+    // Announced as soon as it is named: a stream cut after that has shown something, and is
+    // not silently opened again. A name split across pieces is whole in the `tool-call` part.
+    if (!call.started && (call.wireName !== '' || text !== '')) {
+      call.started = true;
+      yield { type: 'tool-call-start', index: call.index, id: call.id, name: this.nameOf(call) };
+    }
     if (text === '') return;
     // An object stands for the whole arguments: it replaces, where text appends.
     if (typeof piece.function?.arguments === 'object') call.args = text;
     else call.args += text;
     this.outputChars += text.length;
-    if (!call.started) {
-      call.started = true;
-      yield { type: 'tool-call-start', index: call.index, id: call.id, name: this.nameOf(call) };
-    }
     yield { type: 'tool-call-delta', index: call.index, id: call.id, argsTextDelta: text };
   }
 

@@ -17,11 +17,18 @@ export {
   readCassette,
   SECRET_ENV_VARIABLES,
   SECRET_HEADERS,
+  scrubChunks,
   scrubSecrets,
   serializeCassette,
   writeCassette,
 } from './cassette.ts';
 export { type CassetteMissDetails, CassetteMissError } from './cassette-miss-error.ts';
+export {
+  COMPATIBLE_SHAPES,
+  type CompatibleShape,
+  compatibleChatStream,
+  shapeModel,
+} from './compatible-shapes.ts';
 export {
   createRecordingFetch,
   type RecordingFetch,
