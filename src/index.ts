@@ -87,6 +87,15 @@ export {
 export { AnthropicModel, createModel, createToolNameMap, OpenAIModel } from './providers/index.ts';
 export { CassetteMissError, createRecordingFetch, createReplayFetch } from './record/index.ts';
 export { loadRegistry, loadToolsModule } from './tool/load-tools-module.ts';
+// MCP
+export { McpConnection } from './mcp/mcp-connection.ts';
+export { type McpServerSpec, parseMcpConfig, parseMcpSpec, readMcpConfig } from './mcp/mcp-spec.ts';
+export { type McpToolSet, type McpToolsOptions, mcpTools, openMcpServers } from './mcp/mcp-tools.ts';
+export { createToolplanServer, type ToolplanServerOptions } from './mcp/toolplan-server.ts';
+export { serveHttp, serveStdio } from './mcp/serve-mcp.ts';
+export { type LoadedTools, loadTools, type ToolSources } from './tool/load-tools.ts';
+export { derefSchema } from './schema/deref-schema.ts';
+export { type CompiledSchema, compileSchema } from './schema/json-validator.ts';
 export { toAnthropicTools, toOpenAITools, toolSpecs } from './tool/provider-tools.ts';
 export { checkArgs, checkOutput, type RegisteredTool, ToolRegistry } from './tool/registry.ts';
 // Tools

@@ -131,6 +131,18 @@ describe('MCP tools from server-everything over stdio', () => {
     setTimeout(() => ac.abort(new Error('stop')), 100);
     await expect(started).rejects.toThrow('stop');
   });
+  it('a killed server is restarted on the next call', async () => {
+    const pid = ev.connection.pid as number;
+    process.kill(pid, 'SIGKILL');
+    await waitFor(() => !isAlive(pid));
+    await new Promise((r) => setTimeout(r, 100));
+    const out = await registry
+      .get('ev.get-sum')
+      ?.tool.execute({ a: 1, b: 2 }, ctx(new AbortController().signal));
+    expect(out).toEqual([{ type: 'text', text: 'The sum of 1 and 2 is 3.' }]);
+    expect(ev.connection.restarts).toBe(1);
+    expect(ev.connection.pid).not.toBe(pid);
+  });
 });
 
 describe('lifecycle against a probe server', () => {
