@@ -169,6 +169,29 @@ describe('lifecycle against a probe server', () => {
     }
   });
 
+  it("a plan node's timeout cancels the MCP call on the server", async () => {
+    const dir = tempDir('timeout');
+    const logFile = join(dir, 'log');
+    const set = await mcpTools({
+      name: 'p',
+      command: node,
+      args: [PROBE],
+      env: { PROBE_LOG: logFile },
+    });
+    try {
+      const plan = {
+        version: 1,
+        nodes: [{ id: 'w', call: 'p.wait', args: { ms: 20_000 }, timeout_ms: 300 }],
+      };
+      const r = await executePlan(plan, { tools: set.addTo(new ToolRegistry()) });
+      expect(r.status).toBe('failed');
+      expect((r as { error: { name: string } }).error.name).toBe('Timeout');
+      await waitFor(() => readFileSync(logFile, 'utf8').includes('cancelled'));
+    } finally {
+      await set.close();
+    }
+  });
+
   it('refreshes the registry when the server says its tool list changed', async () => {
     const set = await mcpTools({ command: node, args: [PROBE] });
     try {
