@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { executePlan } from '../src/exec/execute-plan.ts';
 import { mcpTools } from '../src/mcp/mcp-tools.ts';
@@ -85,6 +86,14 @@ const sdkDirect = await perCallUs({
     raw.callTool({ name: 'echo', arguments: { message } }, CallToolResultSchema),
 });
 await raw.close();
+const rawHttp = new Client({ name: 'bench', version: '1' });
+await rawHttp.connect(new StreamableHTTPClientTransport(new URL(http.url)));
+const sdkHttp = await perCallUs({
+  ...local,
+  execute: ({ message }: { message: string }) =>
+    rawHttp.callTool({ name: 'echo', arguments: { message } }, CallToolResultSchema),
+});
+await rawHttp.close();
 console.log('| echo tool called | µs per call (median of 5 × 300) | vs in-process |');
 console.log('| --- | ---: | ---: |');
 console.log(`| in-process | ${inProcess.toFixed(1)} | 1.0 |`);
@@ -98,7 +107,10 @@ console.log(
   `| SDK client callTool over stdio, no toolplan | ${sdkDirect.toFixed(1)} | ${(sdkDirect / inProcess).toFixed(0)}x |`,
 );
 console.log(
-  `\nHTTP / stdio = ${(overHttp / overStdio).toFixed(2)}; toolplan over stdio / bare SDK client over stdio = ${(overStdio / sdkDirect).toFixed(2)}`,
+  `| SDK client callTool over HTTP, no toolplan | ${sdkHttp.toFixed(1)} | ${(sdkHttp / inProcess).toFixed(0)}x |`,
+);
+console.log(
+  `\nHTTP / stdio = ${(overHttp / overStdio).toFixed(2)}; toolplan / bare SDK client: stdio ${(overStdio / sdkDirect).toFixed(2)}, HTTP ${(overHttp / sdkHttp).toFixed(2)}`,
 );
 await web.close();
 http.stop();
