@@ -151,6 +151,8 @@ describe('toolplan mcp --http on 127.0.0.1, driven by the SDK client', () => {
       ],
       {
         cwd: repoRoot,
+        // No LLM key reaches it: without a provider the server offers no run_task.
+        env: { ...process.env, OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '', OPENAI_BASE_URL: '' },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -206,5 +208,38 @@ describe('toolplan mcp --http on 127.0.0.1, driven by the SDK client', () => {
       req.end(body);
     });
     expect(status).toBe(403);
+  });
+});
+
+describe('toolplan mcp with an LLM configured (a recorded cassette, no network)', () => {
+  it('offers run_task, which plans, runs and answers', async () => {
+    const client = new Client({ name: 'test', version: '1.0.0' });
+    const transport = new StdioClientTransport({
+      command: node,
+      args: [
+        entry,
+        'mcp',
+        '--tools',
+        'tools/index.ts',
+        '--cassette',
+        'evals/cases/chain/cassette.json',
+        '--journal',
+        join(tempDir('task'), 'j'),
+      ],
+      cwd: repoRoot,
+      stderr: 'pipe',
+    });
+    await client.connect(transport);
+    try {
+      expect((await client.listTools()).tools.map((t) => t.name)).toContain('run_task');
+      const r = await call(client, 'run_task', {
+        task: 'How much has user u1 spent in total, over how many orders?',
+      });
+      expect(r.isError).toBe(false);
+      expect(r.structured).toMatchObject({ status: 'answered', tool_calls: 3 });
+      expect(r.structured.answer).toMatch(/^Ada spent [0-9.]+ dollars in [0-9]+ orders$/);
+    } finally {
+      await client.close();
+    }
   });
 });
