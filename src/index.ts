@@ -60,6 +60,17 @@ export {
   runTask,
   type TaskResult,
 } from './loop/index.ts';
+// MCP
+export { McpConnection } from './mcp/mcp-connection.ts';
+export { type McpServerSpec, parseMcpConfig, parseMcpSpec, readMcpConfig } from './mcp/mcp-spec.ts';
+export {
+  type McpToolSet,
+  type McpToolsOptions,
+  mcpTools,
+  openMcpServers,
+} from './mcp/mcp-tools.ts';
+export { serveHttp, serveStdio } from './mcp/serve-mcp.ts';
+export { createToolplanServer, type ToolplanServerOptions } from './mcp/toolplan-server.ts';
 // Models and providers
 export type {
   CallOptions,
@@ -86,16 +97,9 @@ export {
 } from './plan/plan-schema.ts';
 export { AnthropicModel, createModel, createToolNameMap, OpenAIModel } from './providers/index.ts';
 export { CassetteMissError, createRecordingFetch, createReplayFetch } from './record/index.ts';
-export { loadRegistry, loadToolsModule } from './tool/load-tools-module.ts';
-// MCP
-export { McpConnection } from './mcp/mcp-connection.ts';
-export { type McpServerSpec, parseMcpConfig, parseMcpSpec, readMcpConfig } from './mcp/mcp-spec.ts';
-export { type McpToolSet, type McpToolsOptions, mcpTools, openMcpServers } from './mcp/mcp-tools.ts';
-export { createToolplanServer, type ToolplanServerOptions } from './mcp/toolplan-server.ts';
-export { serveHttp, serveStdio } from './mcp/serve-mcp.ts';
-export { type LoadedTools, loadTools, type ToolSources } from './tool/load-tools.ts';
 export { derefSchema } from './schema/deref-schema.ts';
 export { type CompiledSchema, compileSchema } from './schema/json-validator.ts';
+export { loadRegistry, loadToolsModule } from './tool/load-tools-module.ts';
 export { toAnthropicTools, toOpenAITools, toolSpecs } from './tool/provider-tools.ts';
 export { checkArgs, checkOutput, type RegisteredTool, ToolRegistry } from './tool/registry.ts';
 // Tools
@@ -107,6 +111,7 @@ export {
   type Tool,
   type ToolContext,
 } from './tool/tool.ts';
+export { type LoadedTools, loadTools, type ToolSources } from './tool/tool-sources.ts';
 // Validation
 export {
   DEFAULT_LIMITS,

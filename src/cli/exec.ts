@@ -4,7 +4,7 @@ import { type ExecuteOptions, executePlan } from '../exec/execute-plan.ts';
 import { DEFAULT_JOURNAL_DIR, FileJournalStore } from '../exec/file-journal-store.ts';
 import { ProgressReporter } from '../exec/progress-reporter.ts';
 import type { RunResult } from '../exec/run-result.ts';
-import { loadCliTools } from '../tool/load-tools.ts';
+import { loadCliTools } from '../tool/tool-sources.ts';
 import { validatePlan } from '../validate/index.ts';
 import { addToolsOption } from './cli-options.ts';
 import { cancelOnSigint } from './interrupt.ts';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { resumeRun } from '../exec/execute-plan.ts';
 import { DEFAULT_JOURNAL_DIR } from '../exec/file-journal-store.ts';
-import { loadCliTools } from '../tool/load-tools.ts';
+import { loadCliTools } from '../tool/tool-sources.ts';
 import { addToolsOption, collect } from './cli-options.ts';
 import { type CliIo, EXIT, runReported } from './exec.ts';
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { isToolplanError } from '../errors/toolplan-error.ts';
-import { loadCliTools } from '../tool/load-tools.ts';
+import { loadCliTools } from '../tool/tool-sources.ts';
 import type { PlanIssue } from '../validate/issues.ts';
 import { validatePlanText } from '../validate/validate-plan.ts';
 import { addToolsOption } from './cli-options.ts';

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors/runtime-errors.ts';
-import { loadTools } from '../../src/tool/load-tools.ts';
+import { loadTools } from '../../src/tool/tool-sources.ts';
 import { isAlive, node, PROBE, tempDir, waitFor } from '../mcp/support.ts';
 
 describe('loadTools', () => {
