@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConfigError, ToolError } from '../../src/errors/runtime-errors.ts';
 import { executePlan, resumeRun } from '../../src/exec/execute-plan.ts';
 import { MemoryJournalStore } from '../../src/exec/journal-store.ts';
@@ -17,6 +17,9 @@ import {
   tempDir,
   waitFor,
 } from './support.ts';
+
+// Real servers and CLI processes start slowly on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
 
 const ctx = (signal: AbortSignal) => ({
   signal,

@@ -1,9 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../src/errors/runtime-errors.ts';
 import { loadTools } from '../../src/tool/tool-sources.ts';
 import { isAlive, node, PROBE, tempDir, waitFor } from '../mcp/support.ts';
+
+// Real servers and CLI processes start slowly on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
 
 describe('loadTools', () => {
   it('puts module and MCP tools in one registry, and close ends the servers', async () => {
