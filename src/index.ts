@@ -81,6 +81,17 @@ export {
   runTask,
   type TaskResult,
 } from './loop/index.ts';
+// MCP
+export { McpConnection } from './mcp/mcp-connection.ts';
+export { type McpServerSpec, parseMcpConfig, parseMcpSpec, readMcpConfig } from './mcp/mcp-spec.ts';
+export {
+  type McpToolSet,
+  type McpToolsOptions,
+  mcpTools,
+  openMcpServers,
+} from './mcp/mcp-tools.ts';
+export { serveHttp, serveStdio } from './mcp/serve-mcp.ts';
+export { createToolplanServer, type ToolplanServerOptions } from './mcp/toolplan-server.ts';
 // Models and providers
 export type {
   CallOptions,
@@ -113,6 +124,8 @@ export {
 } from './plan/plan-schema.ts';
 export { AnthropicModel, createModel, createToolNameMap, OpenAIModel } from './providers/index.ts';
 export { CassetteMissError, createRecordingFetch, createReplayFetch } from './record/index.ts';
+export { derefSchema } from './schema/deref-schema.ts';
+export { type CompiledSchema, compileSchema } from './schema/json-validator.ts';
 export { loadRegistry, loadToolsModule } from './tool/load-tools-module.ts';
 export { toAnthropicTools, toOpenAITools, toolSpecs } from './tool/provider-tools.ts';
 export { checkArgs, checkOutput, type RegisteredTool, ToolRegistry } from './tool/registry.ts';
@@ -125,6 +138,7 @@ export {
   type Tool,
   type ToolContext,
 } from './tool/tool.ts';
+export { type LoadedTools, loadTools, type ToolSources } from './tool/tool-sources.ts';
 // Validation
 export {
   DEFAULT_LIMITS,

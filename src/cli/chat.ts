@@ -5,7 +5,7 @@ import type { PlanSyntax } from '../loop/planner.ts';
 import { runTask } from '../loop/run-task.ts';
 import type { TaskMode } from '../loop/task-types.ts';
 import type { Message } from '../model/messages.ts';
-import { loadCliTools } from '../tool/load-tools.ts';
+import { loadCliTools } from '../tool/tool-sources.ts';
 import { addModelOptions, addToolsOption } from './cli-options.ts';
 import { modelFromOptions, progressLine } from './loop-support.ts';
 import { approvalQuestion, isYes } from './terminal-approver.ts';

@@ -9,7 +9,7 @@ import { type HeldLease, holdLease } from '../exec/lease-keeper.ts';
 import { ProgressReporter } from '../exec/progress-reporter.ts';
 import type { RunResult } from '../exec/run-result.ts';
 import { cliTracing } from '../telemetry/cli-tracing.ts';
-import { loadCliTools } from '../tool/load-tools.ts';
+import { loadCliTools } from '../tool/tool-sources.ts';
 import { checkPlanInput, inputFieldsRead } from '../validate/check-input.ts';
 import { validatePlan } from '../validate/index.ts';
 import { jsonFault, lineColumn } from '../validate/parse-plan-text.ts';

@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { DEFAULT_JOURNAL_DIR, FileJournalStore } from '../exec/file-journal-store.ts';
 import type { JournalStore } from '../exec/journal-store.ts';
 import { runTask } from '../loop/run-task.ts';
-import { loadCliTools, type ToolSources } from '../tool/load-tools.ts';
 import type { ToolRegistry } from '../tool/registry.ts';
+import { loadCliTools, type ToolSources } from '../tool/tool-sources.ts';
 import { addToolsOption } from './cli-options.ts';
 import { type ModelCliOptions, modelFromOptions } from './loop-support.ts';
 

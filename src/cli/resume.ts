@@ -4,7 +4,7 @@ import { resumeRun } from '../exec/execute-plan.ts';
 import { DEFAULT_JOURNAL_DIR } from '../exec/file-journal-store.ts';
 import { checkJournalFormat } from '../exec/journal-format.ts';
 import type { JournalStore } from '../exec/journal-store.ts';
-import { loadCliTools } from '../tool/load-tools.ts';
+import { loadCliTools } from '../tool/tool-sources.ts';
 import type { ToolRegistry } from '../tool/registry.ts';
 import { validatePlan } from '../validate/index.ts';
 import { addToolsOption, collect } from './cli-options.ts';

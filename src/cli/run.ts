@@ -11,7 +11,7 @@ import { runTask } from '../loop/run-task.ts';
 import type { SavedTask } from '../loop/task-store.ts';
 import type { TaskMode, TaskResult } from '../loop/task-types.ts';
 import { cliTracing } from '../telemetry/cli-tracing.ts';
-import { loadCliTools } from '../tool/load-tools.ts';
+import { loadCliTools } from '../tool/tool-sources.ts';
 import { addModelOptions, addToolsOption, collect } from './cli-options.ts';
 import { cancelOnSigint } from './interrupt.ts';
 import { modelFromOptions, progressLine } from './loop-support.ts';

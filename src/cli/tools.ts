@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { loadCliTools, type ToolSources } from '../tool/load-tools.ts';
 import type { RegisteredTool } from '../tool/registry.ts';
+import { loadCliTools, type ToolSources } from '../tool/tool-sources.ts';
 import { addToolsOption } from './cli-options.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { isToolplanError } from '../errors/toolplan-error.ts';
-import { loadCliTools } from '../tool/load-tools.ts';
+import { loadCliTools } from '../tool/tool-sources.ts';
 import { validatePlanText } from '../validate/validate-plan.ts';
 import { addToolsOption } from './cli-options.ts';
 import { issueLines } from './print-issues.ts';

@@ -109,12 +109,18 @@ export class McpConnection {
 
   async callTool(name: string, args: unknown, options: CallOptions): Promise<CallToolResult> {
     const client = await this.#usableClient();
+    // The SDK never removes the abort listener it adds, so it gets a signal of its own per
+    // call: a long map sharing one frame signal must not pile up listeners on it.
+    const own = new AbortController();
+    const forward = () => own.abort(options.signal.reason);
+    if (options.signal.aborted) forward();
+    else options.signal.addEventListener('abort', forward, { once: true });
     try {
       const result = await client.callTool(
         { name, arguments: (args ?? {}) as Record<string, unknown> },
         CallToolResultSchema,
         {
-          signal: options.signal,
+          signal: own.signal,
           timeout: this.spec.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
           resetTimeoutOnProgress: true,
           ...(options.onProgress ? { onprogress: options.onProgress } : {}),
@@ -124,6 +130,8 @@ export class McpConnection {
     } catch (error) {
       if (options.signal.aborted) throw options.signal.reason;
       throw this.#callError(name, error);
+    } finally {
+      options.signal.removeEventListener('abort', forward);
     }
   }
 

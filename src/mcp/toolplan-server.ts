@@ -103,7 +103,11 @@ function progressReporter(extra: Extra): Progress {
   return {
     onEvent,
     flush: async () => {
+      if (sent.length === 0) return;
       await Promise.all(sent);
+      // The SDK client handles notifications a microtask after a response read in the same
+      // chunk and then drops them as late; a short pause lets them arrive on their own.
+      await new Promise((r) => setTimeout(r, 10));
     },
   };
 }

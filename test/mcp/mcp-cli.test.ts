@@ -1,19 +1,18 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runCli } from '../support/run-cli.ts';
 import { everythingStdio, isAlive, node, PROBE, tempDir, waitFor } from './support.ts';
 
+// Real servers and CLI processes start slowly on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
+
 describe('--mcp on the CLI', () => {
   it('toolplan tools lists local and MCP tools together', async () => {
-    const r = await runCli([
-      'tools',
-      '--tools',
-      'tools/index.ts',
-      '--mcp',
-      everythingStdio('ev'),
-      '--json',
-    ]);
+    const r = await runCli(
+      ['tools', '--tools', 'tools/index.ts', '--mcp', everythingStdio('ev'), '--json'],
+      { timeoutMs: 80_000 },
+    );
     expect(r.code).toBe(0);
     const names = (JSON.parse(r.stdout) as { name: string }[]).map((t) => t.name);
     expect(names).toContain('ev.get-sum');
@@ -39,7 +38,9 @@ describe('--mcp on the CLI', () => {
         output: '${w[0].text}',
       }),
     );
-    const r = await runCli(['exec', plan, '--mcp-config', config, '--journal', join(dir, 'j')]);
+    const r = await runCli(['exec', plan, '--mcp-config', config, '--journal', join(dir, 'j')], {
+      timeoutMs: 80_000,
+    });
     expect(r.stderr).not.toMatch(/Error/);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toBe('waited');
@@ -48,11 +49,10 @@ describe('--mcp on the CLI', () => {
   });
 
   it('a failing server is named with its stderr, exit 2', async () => {
-    const r = await runCli([
-      'tools',
-      '--mcp',
-      `bad=${node} -e "console.error('missing-token-abc');process.exit(4)"`,
-    ]);
+    const r = await runCli(
+      ['tools', '--mcp', `bad=${node} -e "console.error('missing-token-abc');process.exit(4)"`],
+      { timeoutMs: 80_000 },
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('bad=');
     expect(r.stderr).toContain('missing-token-abc');

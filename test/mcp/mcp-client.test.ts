@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConfigError, ToolError } from '../../src/errors/runtime-errors.ts';
 import { executePlan, resumeRun } from '../../src/exec/execute-plan.ts';
 import { MemoryJournalStore } from '../../src/exec/journal-store.ts';
@@ -17,6 +17,9 @@ import {
   tempDir,
   waitFor,
 } from './support.ts';
+
+// Real servers and CLI processes start slowly on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
 
 const ctx = (signal: AbortSignal) => ({
   signal,
@@ -131,6 +134,18 @@ describe('MCP tools from server-everything over stdio', () => {
     setTimeout(() => ac.abort(new Error('stop')), 100);
     await expect(started).rejects.toThrow('stop');
   });
+  it('a killed server is restarted on the next call', async () => {
+    const pid = ev.connection.pid as number;
+    process.kill(pid, 'SIGKILL');
+    await waitFor(() => !isAlive(pid));
+    await new Promise((r) => setTimeout(r, 100));
+    const out = await registry
+      .get('ev.get-sum')
+      ?.tool.execute({ a: 1, b: 2 }, ctx(new AbortController().signal));
+    expect(out).toEqual([{ type: 'text', text: 'The sum of 1 and 2 is 3.' }]);
+    expect(ev.connection.restarts).toBe(1);
+    expect(ev.connection.pid).not.toBe(pid);
+  });
 });
 
 describe('lifecycle against a probe server', () => {
@@ -152,6 +167,29 @@ describe('lifecycle against a probe server', () => {
       await expect(call).rejects.toThrow('user gave up');
       await waitFor(() => readFileSync(logFile, 'utf8').includes('cancelled'));
       expect(readFileSync(logFile, 'utf8')).toMatch(/cancelled .*user gave up/);
+    } finally {
+      await set.close();
+    }
+  });
+
+  it("a plan node's timeout cancels the MCP call on the server", async () => {
+    const dir = tempDir('timeout');
+    const logFile = join(dir, 'log');
+    const set = await mcpTools({
+      name: 'p',
+      command: node,
+      args: [PROBE],
+      env: { PROBE_LOG: logFile },
+    });
+    try {
+      const plan = {
+        version: 1,
+        nodes: [{ id: 'w', call: 'p.wait', args: { ms: 20_000 }, timeout_ms: 300 }],
+      };
+      const r = await executePlan(plan, { tools: set.addTo(new ToolRegistry()) });
+      expect(r.status).toBe('failed');
+      expect((r as { error: { name: string } }).error.name).toBe('Timeout');
+      await waitFor(() => readFileSync(logFile, 'utf8').includes('cancelled'));
     } finally {
       await set.close();
     }

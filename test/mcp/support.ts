@@ -67,7 +67,7 @@ export async function startEverythingHttp(mode: 'streamableHttp' | 'sse'): Promi
   child.stderr?.on('data', (d) => {
     out += d;
   });
-  await waitFor(() => /listening|running/i.test(out) || child.exitCode !== null, 15_000);
+  await waitFor(() => /listening|running/i.test(out) || child.exitCode !== null, 60_000);
   if (child.exitCode !== null) throw new Error(`server-everything ${mode} exited: ${out}`);
   const path = mode === 'sse' ? '/sse' : '/mcp';
   return {

@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAlive, node, repoRoot, tempDir, waitFor } from './support.ts';
 
 const entry = resolve(repoRoot, 'bin', 'toolplan');
+// Starting toolplan compiles its sources with tsx: seconds on a loaded 2-core machine.
+const STARTUP_MS = 90_000;
 const toolsModule = resolve(repoRoot, 'test', 'mcp', 'fixtures', 'server-tools.mjs');
 const fanOut = {
   version: 1,
@@ -72,13 +74,32 @@ function behaviour(getClient: () => Client) {
   });
 
   it('runs a plan with a progress notification per node', async () => {
-    const progress: string[] = [];
-    const r = await call(getClient(), 'run_plan', { plan: fanOut }, (p) =>
-      progress.push(p.message ?? ''),
-    );
-    expect(r.structured).toMatchObject({ status: 'succeeded', output: [2, 4, 6] });
-    expect(progress).toEqual(
-      expect.arrayContaining(['xs succeeded', 'd/0 succeeded', 'd/2 succeeded', 'ds succeeded']),
+    const client = getClient();
+    // Read off the wire: the SDK client runs notification handlers a microtask late and
+    // drops progress that arrives in the same chunk as the result, so its onprogress
+    // alone would make this test depend on how the pipe happened to chunk.
+    const onWire: string[] = [];
+    const transport = client.transport as { onmessage?: (m: unknown, extra?: unknown) => void };
+    const inner = transport.onmessage;
+    transport.onmessage = (m, extra) => {
+      const msg = m as { method?: string; params?: { message?: string } };
+      if (msg.method === 'notifications/progress') onWire.push(msg.params?.message ?? '');
+      inner?.(m, extra);
+    };
+    try {
+      const r = await call(client, 'run_plan', { plan: fanOut }, () => {});
+      expect(r.structured).toMatchObject({ status: 'succeeded', output: [2, 4, 6] });
+    } finally {
+      transport.onmessage = inner;
+    }
+    expect(onWire).toEqual(
+      expect.arrayContaining([
+        'xs succeeded',
+        'd/0 succeeded',
+        'd/1 succeeded',
+        'd/2 succeeded',
+        'ds succeeded',
+      ]),
     );
   });
 
@@ -123,7 +144,7 @@ describe('toolplan mcp over stdio, driven by the SDK client', () => {
       stderr: 'pipe',
     });
     await client.connect(transport);
-  });
+  }, STARTUP_MS);
   afterAll(async () => {
     const pid = transport.pid;
     await client.close();
@@ -151,6 +172,8 @@ describe('toolplan mcp --http on 127.0.0.1, driven by the SDK client', () => {
       ],
       {
         cwd: repoRoot,
+        // No LLM key reaches it: without a provider the server offers no run_task.
+        env: { ...process.env, OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '', OPENAI_BASE_URL: '' },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -158,12 +181,15 @@ describe('toolplan mcp --http on 127.0.0.1, driven by the SDK client', () => {
     child.stderr?.on('data', (d) => {
       err += d;
     });
-    await waitFor(() => /listening on (\S+)/.test(err) || child.exitCode !== null, 20_000);
+    await waitFor(
+      () => /listening on (\S+)/.test(err) || child.exitCode !== null,
+      STARTUP_MS - 5_000,
+    );
     const url = /listening on (\S+)/.exec(err)?.[1];
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
     port = Number(new URL(url as string).port);
     await client.connect(new StreamableHTTPClientTransport(new URL(url as string)));
-  });
+  }, STARTUP_MS);
   afterAll(async () => {
     await client.close();
     const exited = new Promise((r) => child.once('exit', r));
@@ -207,4 +233,41 @@ describe('toolplan mcp --http on 127.0.0.1, driven by the SDK client', () => {
     });
     expect(status).toBe(403);
   });
+});
+
+describe('toolplan mcp with an LLM configured (a recorded cassette, no network)', () => {
+  it(
+    'offers run_task, which plans, runs and answers',
+    async () => {
+      const client = new Client({ name: 'test', version: '1.0.0' });
+      const transport = new StdioClientTransport({
+        command: node,
+        args: [
+          entry,
+          'mcp',
+          '--tools',
+          'tools/index.ts',
+          '--cassette',
+          'evals/cases/chain/cassette.json',
+          '--journal',
+          join(tempDir('task'), 'j'),
+        ],
+        cwd: repoRoot,
+        stderr: 'pipe',
+      });
+      await client.connect(transport);
+      try {
+        expect((await client.listTools()).tools.map((t) => t.name)).toContain('run_task');
+        const r = await call(client, 'run_task', {
+          task: 'How much has user u1 spent in total, over how many orders?',
+        });
+        expect(r.isError).toBe(false);
+        expect(r.structured).toMatchObject({ status: 'answered', tool_calls: 3 });
+        expect(r.structured.answer).toMatch(/^Ada spent [0-9.]+ dollars in [0-9]+ orders$/);
+      } finally {
+        await client.close();
+      }
+    },
+    STARTUP_MS,
+  );
 });
