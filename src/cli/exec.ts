@@ -9,6 +9,7 @@ import { loadRegistry } from '../tool/load-tools-module.ts';
 import { validatePlan } from '../validate/index.ts';
 import { addToolsOption } from './cli-options.ts';
 import { cancelOnSigint } from './interrupt.ts';
+import { writeRunReport } from './run-report.ts';
 import { terminalApprover } from './terminal-approver.ts';
 
 /**
@@ -24,6 +25,7 @@ export interface ExecCliOptions {
   runId?: string;
   journal?: string;
   json?: boolean;
+  report?: string;
 }
 
 export interface CliIo {
@@ -43,6 +45,10 @@ export function registerExecCommand(program: Command): void {
     .option('--run-id <id>', 'name the run (default: generated)')
     .option('--journal <dir>', 'journal folder', DEFAULT_JOURNAL_DIR)
     .option('--json', 'progress on stderr as NDJSON events')
+    .option(
+      '--report <file>',
+      "write the run's HTML report (graph, timeline, outputs) to this file",
+    )
     .action(async (plan: string, options: ExecCliOptions) => {
       process.exitCode = await runExec(plan, options);
     });
@@ -136,9 +142,19 @@ export async function runExec(
     );
     return EXIT.usage;
   }
-  return runReported(io, journalDir, options.json, (common) =>
-    executePlan(plan, { ...common, tools: registry, input, runId: options.runId }),
-  );
+  let ranId: string | undefined;
+  const code = await runReported(io, journalDir, options.json, async (common) => {
+    const result = await executePlan(plan, {
+      ...common,
+      tools: registry,
+      input,
+      runId: options.runId,
+    });
+    ranId = result.runId;
+    return result;
+  });
+  if (options.report && ranId) await writeRunReport(options.report, journalDir, ranId, io);
+  return code;
 }
 
 /**

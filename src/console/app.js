@@ -175,25 +175,6 @@
     }
   }
 
-  function legend() {
-    const items = [
-      ['running', '#1c7ed6'],
-      ['succeeded', '#2f9e44'],
-      ['failed', '#e03131'],
-      ['waiting', '#fab005'],
-      ['skipped', '#adb5bd'],
-      ['cancelled', '#868e96'],
-      ['compensated', '#f08c00'],
-    ];
-    return el(
-      'p',
-      { class: 'legend', 'aria-label': 'legend' },
-      ...items.map(([k, c]) =>
-        el('span', {}, el('i', { style: undefined, 'data-color': c, class: `sw ${k}` }), k),
-      ),
-    );
-  }
-
   /** A run's or a task's page: graph, timeline, node details, approvals; a task adds the chat. */
   async function detailPage(kind, id) {
     const signal = page.signal;
@@ -212,7 +193,7 @@
     if (kind === 'task')
       sections.push(el('section', { class: 'card' }, el('h3', {}, 'Chat'), chat));
     sections.push(
-      el('section', { class: 'card' }, el('h3', {}, 'Plan'), legend(), plans),
+      el('section', { class: 'card' }, el('h3', {}, 'Plan'), el('div', { id: 'legend' }), plans),
       el('section', { class: 'card' }, el('h3', {}, 'Node'), detail),
       el('section', { class: 'card' }, el('h3', {}, 'Events'), events),
     );
@@ -326,6 +307,9 @@
         summary.error ? ` · ${summary.error.message}` : '',
       );
       nodes = new Map();
+      const legendBox = document.getElementById('legend');
+      if (legendBox && !legendBox.firstChild)
+        legendBox.insertAdjacentHTML('beforeend', body.legend);
       plans.replaceChildren(
         ...body.plans.map((p) => {
           for (const n of p.nodes) nodes.set(n.key, n);

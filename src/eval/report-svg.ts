@@ -168,7 +168,12 @@ export function peakParallelism(spans: readonly NodeSpan[]): number {
 
 export function timelineSvg(trace: PlanTrace): string {
   const spans = trace.spans.slice(0, MAX_ROWS);
-  const total = Math.max(1, trace.makespanMs, ...spans.map((s) => s.end));
+  const total = Math.max(
+    1,
+    trace.makespanMs,
+    ...spans.map((s) => s.end),
+    ...trace.compensations.map((c) => c.at),
+  );
   const scale = PLOT_W / total;
   const height = 30 + spans.length * LANE + (trace.spans.length > MAX_ROWS ? LANE : 0);
   const width = LABEL_W + PLOT_W + 60;
@@ -205,10 +210,53 @@ export function timelineSvg(trace: PlanTrace): string {
         '</g>',
     );
   });
+  parts.push(...compensationBars(trace, spans, scale));
   if (trace.spans.length > MAX_ROWS) {
     parts.push(
       `<text class="axis" x="4" y="${height - 6}">… ${trace.spans.length - MAX_ROWS} more node instances</text>`,
     );
   }
   return `<svg class="timeline" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="timeline">${parts.join('')}</svg>`;
+}
+
+/** A saga's undo calls, drawn on the row of the node they undo, after its own bar. */
+function compensationBars(trace: PlanTrace, rows: readonly NodeSpan[], scale: number): string[] {
+  return trace.compensations.flatMap((c) => {
+    const row = rows.findIndex((s) => s.key === c.key);
+    if (row < 0) return [];
+    const y = 26 + row * LANE;
+    const x = LABEL_W + c.start * scale;
+    const w = Math.max(3, (c.at - c.start) * scale);
+    const tip = `compensation of ${c.key}${c.tool ? ` (${c.tool})` : ''}: ${c.ok ? 'undone' : 'failed'}, ${c.start}–${c.at} ms`;
+    return [
+      `<g class="comp ${c.ok ? 'ok' : 'failed'}" data-node="${esc(c.key.split('/')[0] ?? c.key)}"><title>${esc(tip)}</title>` +
+        `<rect x="${x}" y="${y + 3}" width="${w}" height="${BAR_H - 6}" rx="2"/>` +
+        `<text class="tries" x="${x + w + 4}" y="${y + 12}">↶ undo</text></g>`,
+    ];
+  });
+}
+
+const LEGEND: [string, string][] = [
+  ['pending', 'not started'],
+  ['running', 'running'],
+  ['succeeded', 'succeeded'],
+  ['failed', 'failed'],
+  ['waiting', 'waiting for approval'],
+  ['skipped', 'skipped'],
+  ['cancelled', 'cancelled'],
+  ['compensated', 'compensated (undone)'],
+];
+
+/** What the colours and marks of the two pictures mean, as HTML. */
+export function legendHtml(): string {
+  const boxes = LEGEND.map(
+    ([cls, label]) =>
+      `<span><svg width="16" height="12" aria-hidden="true"><g class="node ${cls}"><rect x="1" y="1" width="14" height="10" rx="3"/></g></svg>${esc(label)}</span>`,
+  ).join('');
+  const marks =
+    '<span><svg width="22" height="12" aria-hidden="true"><path class="edge crit" d="M1,6 L21,6"/></svg>critical path</span>' +
+    '<span><svg width="12" height="12" aria-hidden="true"><line class="retry" x1="6" y1="0" x2="6" y2="12"/></svg>failed attempt (retried)</span>' +
+    '<span><svg width="22" height="12" aria-hidden="true"><g class="comp ok"><rect x="1" y="3" width="20" height="6" rx="2"/></g></svg>compensation</span>' +
+    '<span>×n instances · ↻n retries · saga · approval</span>';
+  return `<p class="legend" aria-label="legend">${boxes}${marks}</p>`;
 }

@@ -24,6 +24,8 @@ export interface NodeSpan {
   /** Whether the node is in the plan's top-level list. */
   topLevel: boolean;
   error?: string;
+  /** What the node produced, when it succeeded. */
+  output?: unknown;
 }
 
 export interface PlanTrace {
@@ -35,7 +37,8 @@ export interface PlanTrace {
   status: string;
   spans: NodeSpan[];
   critical: CriticalPath;
-  compensations: { key: string; ok: boolean; at: number }[];
+  /** Undo calls of a saga: `start` and `at` (its end) in ms since the run started. */
+  compensations: { key: string; ok: boolean; at: number; start: number; tool?: string }[];
   error?: ErrorInfo;
 }
 
@@ -62,6 +65,7 @@ export function traceOfRun(events: readonly RunEvent[], index = 0): PlanTrace {
   );
   const spans = new Map<string, NodeSpan>();
   const compensations: PlanTrace['compensations'] = [];
+  const compStarts = new Map<string, { at: number; tool: string }>();
   let lastAt = t0;
   let status = 'running';
   let error: ErrorInfo | undefined;
@@ -115,6 +119,7 @@ export function traceOfRun(events: readonly RunEvent[], index = 0): PlanTrace {
               ? 'failed'
               : 'cancelled';
         if (e.type === 'node.failed') span.error = `${e.error.name}: ${e.error.message}`;
+        if (e.type === 'node.succeeded') span.output = e.output;
         break;
       }
       case 'node.skipped': {
@@ -123,10 +128,21 @@ export function traceOfRun(events: readonly RunEvent[], index = 0): PlanTrace {
         span.end = e.at - t0;
         break;
       }
-      case 'compensation.finished':
-        compensations.push({ key: e.key, ok: e.ok, at: e.at - t0 });
+      case 'compensation.started':
+        compStarts.set(e.key, { at: e.at - t0, tool: e.tool });
+        break;
+      case 'compensation.finished': {
+        const began = compStarts.get(e.key);
+        compensations.push({
+          key: e.key,
+          ok: e.ok,
+          at: e.at - t0,
+          start: began?.at ?? e.at - t0,
+          ...(began ? { tool: began.tool } : {}),
+        });
         if (spans.has(e.key) && e.ok) spanOf(e.key).status = 'compensated';
         break;
+      }
       case 'run.suspended':
         status = 'suspended';
         break;

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
+import { legendHtml } from '../eval/report-svg.ts';
 import type { RunEvent } from '../exec/events.ts';
 import { foldEvents } from '../exec/run-state.ts';
 import { toolSpecs } from '../tool/provider-tools.ts';
@@ -127,7 +128,11 @@ export function buildApp(o: AppOptions): Hono {
   app.get('/v1/runs/:id/view', async (c) => {
     const id = c.req.param('id');
     if (!o.runs.get(id)) return notFound(c, 'run', id);
-    return c.json({ summary: o.runs.get(id), plans: viewOfEvents(await o.runs.events(id)) });
+    return c.json({
+      summary: o.runs.get(id),
+      legend: legendHtml(),
+      plans: viewOfEvents(await o.runs.events(id)),
+    });
   });
   app.get('/v1/runs/:id/events', (c) => {
     const id = c.req.param('id');
@@ -179,6 +184,7 @@ export function buildApp(o: AppOptions): Hono {
     return c.json({
       summary: t,
       conversation: conversation?.messages ?? [],
+      legend: legendHtml(),
       plans: viewOfEvents(exec),
     });
   });
