@@ -200,6 +200,8 @@
     main.replaceChildren(...sections);
     let nodes = new Map();
     let summary;
+    // The answer as the LLM writes it (`llm.text` events), until the task's answer is in.
+    let liveText = '';
     plans.addEventListener('click', (e) => {
       const g = e.target.closest('[data-node]');
       if (!g) return;
@@ -268,6 +270,7 @@
       if (!last || last.content !== summary.message) {
         msgs.push({ role: 'user', content: summary.message });
         if (summary.answer !== undefined) msgs.push({ role: 'assistant', content: summary.answer });
+        else if (liveText) msgs.push({ role: 'assistant writing', content: liveText });
       }
       const form = el(
         'form',
@@ -338,6 +341,8 @@
     await follow(
       `/v1/${kind}s/${id}/events`,
       (type, data) => {
+        if (type === 'llm.started') liveText = '';
+        if (type === 'llm.text') liveText += data.text;
         const inner = type === 'exec' && data.event ? data.event : data;
         const label = type === 'exec' ? `exec ${inner.type}` : type;
         const where = inner.key ? ` ${inner.key}` : inner.nodeId ? ` ${inner.nodeId}` : '';

@@ -15,6 +15,7 @@ import { JsonFiles } from './json-files.ts';
 import { matchesWaiting } from './run-summary.ts';
 import type { SummaryT, TaskRequestT } from './schemas.ts';
 import { TaskLog } from './task-log.ts';
+import { tapText } from './text-tap.ts';
 
 /** What the server keeps of a task, beside its event log. */
 export interface TaskRecord extends SummaryT {
@@ -223,7 +224,9 @@ export class TaskService {
     // The task's last event is journaled only once its record is saved: a client that sees
     // the task end finds its state, answer and conversation already kept.
     const held: LoopEvent[] = [];
+    let flushText = () => {};
     const onEvent = (e: LoopEvent) => {
+      if (e.type === 'llm.finished') flushText();
       if (e.type === 'task.answered' || e.type === 'task.failed' || e.type === 'task.suspended')
         held.push(e);
       else void this.log.append(id, e).catch(() => {});
@@ -237,10 +240,15 @@ export class TaskService {
     active.done = (async () => {
       const model = this.#models.get(id) ?? this.#o.model();
       this.#models.set(id, model);
+      const t0 = Date.now();
+      const tap = tapText(model.model, (text) => {
+        void this.log.append(id, { type: 'llm.text', at: Date.now() - t0, text }).catch(() => {});
+      });
+      flushText = tap.flush;
       let result: TaskResult | undefined;
       try {
         result = await run({
-          model: model.model,
+          model: tap.model,
           tools: this.#o.tools,
           store: this.#o.store,
           taskStore: this.#loopTasks,
