@@ -67,6 +67,33 @@ describe('safe by default', () => {
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  it('answers CORS only for the origin given with --cors', async () => {
+    const other = await startServer({
+      tools: await loadRegistry([TOOLS_MODULE]),
+      journalDir: join(dir, 'cors-journal'),
+      port: 0,
+      token: 't',
+      cors: 'http://console.example',
+    });
+    try {
+      const ok = await fetch(`${other.url}/v1/runs`, {
+        headers: { origin: 'http://console.example', authorization: 'Bearer t' },
+      });
+      expect(ok.headers.get('access-control-allow-origin')).toBe('http://console.example');
+      const pre = await fetch(`${other.url}/v1/runs`, {
+        method: 'OPTIONS',
+        headers: { origin: 'http://console.example', 'access-control-request-method': 'POST' },
+      });
+      expect(pre.status).toBe(204);
+      const evil = await fetch(`${other.url}/v1/runs`, {
+        headers: { origin: 'https://evil.example', authorization: 'Bearer t' },
+      });
+      expect(evil.headers.get('access-control-allow-origin')).not.toBe('https://evil.example');
+    } finally {
+      await other.drain(100);
+    }
+  });
+
   it('serves the console without the token (it holds no data) with a strict CSP', async () => {
     const res = await fetch(`${c.base}/`);
     expect(res.status).toBe(200);
