@@ -110,3 +110,9 @@ export {
   validatePlan,
   validatePlanText,
 } from './validate/index.ts';
+// Serve, tracing and run reports
+export { renderRunReport } from './eval/report-html.ts';
+export { type RunningServer, type ServeOptions, startServer } from './serve/server.ts';
+export { RunSpans, type SpanOptions } from './telemetry/run-spans.ts';
+export { TaskSpans, type TaskSpanOptions } from './telemetry/task-spans.ts';
+export { startTracing, type Tracing, tracingWith } from './telemetry/otlp-setup.ts';
