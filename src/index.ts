@@ -31,6 +31,8 @@ export {
   ToolplanError,
   type ToolplanErrorOptions,
 } from './errors/toolplan-error.ts';
+// The HTML report of one run (`exec --report`)
+export { renderRunReport } from './eval/report-html.ts';
 // Execution
 export {
   type ApprovalRequest,
@@ -86,6 +88,10 @@ export {
 } from './plan/plan-schema.ts';
 export { AnthropicModel, createModel, createToolNameMap, OpenAIModel } from './providers/index.ts';
 export { CassetteMissError, createRecordingFetch, createReplayFetch } from './record/index.ts';
+export { type RunningServer, type ServeOptions, startServer } from './serve/server.ts';
+export { startTracing, type Tracing, tracingWith } from './telemetry/otlp-setup.ts';
+export { RunSpans, type SpanOptions } from './telemetry/run-spans.ts';
+export { type TaskSpanOptions, TaskSpans } from './telemetry/task-spans.ts';
 export { loadRegistry, loadToolsModule } from './tool/load-tools-module.ts';
 export { toAnthropicTools, toOpenAITools, toolSpecs } from './tool/provider-tools.ts';
 export { checkArgs, checkOutput, type RegisteredTool, ToolRegistry } from './tool/registry.ts';
@@ -110,9 +116,3 @@ export {
   validatePlan,
   validatePlanText,
 } from './validate/index.ts';
-// Serve, tracing and run reports
-export { renderRunReport } from './eval/report-html.ts';
-export { type RunningServer, type ServeOptions, startServer } from './serve/server.ts';
-export { RunSpans, type SpanOptions } from './telemetry/run-spans.ts';
-export { TaskSpans, type TaskSpanOptions } from './telemetry/task-spans.ts';
-export { startTracing, type Tracing, tracingWith } from './telemetry/otlp-setup.ts';
