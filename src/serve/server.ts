@@ -75,11 +75,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const tasks = new TaskService({
     dir: serveDir,
     tools: o.tools,
-    model:
-      o.model ??
-      (() => {
-        throw new Error('this server has no model: start it with --cassette or a provider key');
-      }),
+    ...(o.model ? { model: o.model } : {}),
     store: new FileJournalStore(join(serveDir, 'task-runs')),
     budgets: o.budgets ?? DEFAULT_BUDGETS,
     ...(o.observeTask ? { observe: o.observeTask } : {}),

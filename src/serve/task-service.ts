@@ -32,8 +32,8 @@ export interface TaskRecord extends SummaryT {
 export interface TaskServiceOptions {
   dir: string;
   tools: ToolRegistry;
-  /** A model for one task (or one resumption); `finish` writes out what it recorded. */
-  model: () => { model: LanguageModel; finish(): Promise<void> };
+  /** A model for one task and its resumptions; `finish` writes out what it recorded. None: tasks are refused. */
+  model?: () => { model: LanguageModel; finish(): Promise<void> };
   /** The executor's journal for the tasks' plans. */
   store: JournalStore;
   /** Server-side caps: a request's budgets can only tighten them. */
@@ -62,6 +62,8 @@ export class TaskService {
   /** A task keeps its model across resumptions: a replayed cassette continues where it was. */
   readonly #models = new Map<string, { model: LanguageModel; finish(): Promise<void> }>();
   #accepting = true;
+  /** Set while draining: a task cancelled now was cut by the stop, not by a person. */
+  #stopping = false;
 
   constructor(options: TaskServiceOptions) {
     this.#o = options;
@@ -93,6 +95,12 @@ export class TaskService {
 
   async start(request: TaskRequestT): Promise<string> {
     this.#refuseWhenDraining();
+    if (!this.#o.model) {
+      throw new ConfigError(
+        'no_model',
+        'this server has no LLM: start it with a provider key (OPENAI_API_KEY or ANTHROPIC_API_KEY) or --cassette FILE',
+      );
+    }
     const id = newRunId();
     const conversation = request.conversation_id
       ? ((await this.#conversations.read(request.conversation_id)) ?? {
@@ -177,6 +185,7 @@ export class TaskService {
 
   async drain(graceMs: number): Promise<void> {
     this.#accepting = false;
+    this.#stopping = true;
     const all = () => Promise.allSettled([...this.#active.values()].map((a) => a.done));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([all(), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
@@ -238,7 +247,8 @@ export class TaskService {
       done: Promise.resolve(),
     };
     active.done = (async () => {
-      const model = this.#models.get(id) ?? this.#o.model();
+      const model =
+        this.#models.get(id) ?? (this.#o.model as NonNullable<TaskServiceOptions['model']>)();
       this.#models.set(id, model);
       const t0 = Date.now();
       const tap = tapText(model.model, (text) => {
@@ -287,9 +297,17 @@ export class TaskService {
 
   async #finish(record: TaskRecord, result: TaskResult): Promise<void> {
     const cancelled = result.error?.code === 'cancelled';
+    const cut = cancelled && this.#stopping;
     const next: TaskRecord = {
       ...record,
-      status: result.status === 'answered' ? 'succeeded' : cancelled ? 'cancelled' : result.status,
+      status:
+        result.status === 'answered'
+          ? 'succeeded'
+          : cut
+            ? 'interrupted'
+            : cancelled
+              ? 'cancelled'
+              : result.status,
       usage: result.usage,
       costUsd: result.usage.costUsd,
       waiting: (result.pending ?? []).map((p) => ({
@@ -304,6 +322,7 @@ export class TaskService {
         ? { error: { code: result.error.code, message: result.error.message } }
         : {}),
     };
+    if (cut) next.error = { code: 'interrupted', message: 'the server stopped while the task ran' };
     if (result.taskId) next.loopTaskId = result.taskId;
     // The conversation first: a client that sees the task finished finds its turn kept.
     if (result.status === 'answered' && record.conversationId) {

@@ -129,6 +129,13 @@ describe('safe by default', () => {
 });
 
 describe('the API', () => {
+  it('refuses tasks with a clear 400 when the server has no LLM', async () => {
+    const r = await call(c, 'POST', '/v1/tasks', { message: 'hello' });
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe('no_model');
+    expect(r.body.error.message).toContain('--cassette');
+  });
+
   it('lists the tools and serves an OpenAPI document generated from the request schemas', async () => {
     const tools = await call(c, 'GET', '/v1/tools');
     expect(tools.body.map((t: { name: string }) => t.name).sort()).toEqual([
