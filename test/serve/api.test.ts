@@ -258,6 +258,25 @@ describe('the API', () => {
     expect(log().filter((l) => l.startsWith('send ops'))).toHaveLength(1);
   });
 
+  it('cancels a suspended run: the journal says cancelled and the call is never made', async () => {
+    const plan = {
+      version: 1,
+      nodes: [{ id: 'tell', call: 'send', args: { to: 'nobody', text: 'x' } }],
+    };
+    const { body } = await call(c, 'POST', '/v1/runs', { plan });
+    await until(async () =>
+      (await call(c, 'GET', `/v1/runs/${body.id}`)).body.status === 'suspended' ? true : undefined,
+    );
+    expect((await call(c, 'POST', `/v1/runs/${body.id}/cancel`)).body).toEqual({ ok: true });
+    const events = await readSse(c, body.events);
+    expect(events.at(-1)?.data).toMatchObject({ type: 'run.finished', status: 'cancelled' });
+    expect(
+      (await call(c, 'POST', `/v1/runs/${body.id}/approvals`, { node: 'tell', approved: true }))
+        .status,
+    ).toBe(409);
+    expect(log().some((l) => l.startsWith('send nobody'))).toBe(false);
+  });
+
   it('cancels a running run, and the cancellation reaches the tool', async () => {
     const { body } = await call(c, 'POST', '/v1/runs', {
       plan: {
