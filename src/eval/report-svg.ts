@@ -112,13 +112,15 @@ export function graphSvg(trace: PlanTrace): string {
     const retries = spans.reduce((k, s) => k + s.retries, 0);
     const raw = n.node as Record<string, unknown>;
     const what = n.kind === 'call' ? String(raw.call) : (n.kind ?? '?');
+    const fallback = spans.find((s) => s.fallback)?.fallback;
     const tags = [
       spans.length > 1 ? `×${spans.length}` : '',
       retries ? `↻${retries}` : '',
+      fallback ? '→alt' : '',
       raw.compensate ? 'saga' : '',
       raw.approval ? 'approval' : '',
     ].filter(Boolean);
-    const tip = `${n.id} (${what}): ${status}${spans.length > 1 ? `, ${spans.length} instances` : ''}${retries ? `, ${retries} retried attempt(s)` : ''}${spans.find((s) => s.error) ? `\n${spans.find((s) => s.error)!.error}` : ''}`;
+    const tip = `${n.id} (${what}): ${status}${spans.length > 1 ? `, ${spans.length} instances` : ''}${retries ? `, ${retries} retried attempt(s)` : ''}${fallback ? `, fallback taken: ${fallback}` : ''}${spans.find((s) => s.error) ? `\n${spans.find((s) => s.error)!.error}` : ''}`;
     boxes.push(
       `<g class="node ${statusClass(status)}${critical.has(n.id) && !n.parent ? ' crit' : ''}" data-node="${esc(n.id)}" transform="translate(${to.x},${to.y})">` +
         `<title>${esc(tip)}</title><rect width="${BOX_W}" height="${BOX_H}" rx="8"/>` +
@@ -192,7 +194,7 @@ export function timelineSvg(trace: PlanTrace): string {
     const x = LABEL_W + s.start * scale;
     const w = Math.max(3, (s.end - s.start) * scale);
     const nested = s.topLevel ? '' : ' nested';
-    const tip = `${s.key} (${s.kind}) ${s.status}: ${s.start}–${s.end} ms, ${s.end - s.start} ms${s.attempts > 1 ? `, ${s.attempts} attempts` : ''}${s.error ? `\n${s.error}` : ''}`;
+    const tip = `${s.key} (${s.kind}) ${s.status}: ${s.start}–${s.end} ms, ${s.end - s.start} ms${s.attempts > 1 ? `, ${s.attempts} attempts` : ''}${s.fallback ? `, ran fallback ${s.fallback}` : ''}${s.error ? `\n${s.error}` : ''}`;
     parts.push(
       `<g class="span ${statusClass(s.status)}${nested}" data-node="${esc(s.node)}">` +
         `<title>${esc(tip)}</title>` +
@@ -204,8 +206,8 @@ export function timelineSvg(trace: PlanTrace): string {
               `<line class="retry" x1="${LABEL_W + t * scale}" y1="${y - 2}" x2="${LABEL_W + t * scale}" y2="${y + BAR_H + 2}"/>`,
           )
           .join('') +
-        (s.attempts > 1
-          ? `<text class="tries" x="${x + w + 4}" y="${y + 12}">${s.attempts} tries</text>`
+        (s.attempts > 1 || s.fallback
+          ? `<text class="tries" x="${x + w + 4}" y="${y + 12}">${esc([s.attempts > 1 ? `${s.attempts} tries` : '', s.fallback ? `via ${clip(s.fallback, 24)}` : ''].filter(Boolean).join(', '))}</text>`
           : '') +
         '</g>',
     );
@@ -257,6 +259,6 @@ export function legendHtml(): string {
     '<span><svg width="22" height="12" aria-hidden="true"><path class="edge crit" d="M1,6 L21,6"/></svg>critical path</span>' +
     '<span><svg width="12" height="12" aria-hidden="true"><line class="retry" x1="6" y1="0" x2="6" y2="12"/></svg>failed attempt (retried)</span>' +
     '<span><svg width="22" height="12" aria-hidden="true"><g class="comp ok"><rect x="1" y="3" width="20" height="6" rx="2"/></g></svg>compensation</span>' +
-    '<span>×n instances · ↻n retries · saga · approval</span>';
+    '<span>×n instances · ↻n retries · →alt fallback taken · saga · approval</span>';
   return `<p class="legend" aria-label="legend">${boxes}${marks}</p>`;
 }

@@ -26,6 +26,8 @@ export interface NodeSpan {
   error?: string;
   /** What the node produced, when it succeeded. */
   output?: unknown;
+  /** The tool of the fallback alternative tried last, when the node's own call gave up. */
+  fallback?: string;
 }
 
 export interface PlanTrace {
@@ -58,10 +60,10 @@ export function traceOfRun(events: readonly RunEvent[], index = 0): PlanTrace {
   const started = events.find((e) => e.type === 'run.started');
   const t0 = started?.at ?? events[0]?.at ?? 0;
   const plan = started?.type === 'run.started' ? started.plan : undefined;
-  const topIds = new Set(
-    plan === undefined
-      ? []
-      : buildPlanGraph(plan as { nodes?: unknown }).root.nodes.map((n) => n.id),
+  const graph = plan === undefined ? undefined : buildPlanGraph(plan as { nodes?: unknown });
+  const topIds = new Set(graph ? graph.root.nodes.map((n) => n.id) : []);
+  const callOf = new Map(
+    (graph?.all ?? []).map((n) => [n.id, (n.node as { call?: unknown }).call] as const),
   );
   const spans = new Map<string, NodeSpan>();
   const compensations: PlanTrace['compensations'] = [];
@@ -97,9 +99,12 @@ export function traceOfRun(events: readonly RunEvent[], index = 0): PlanTrace {
         if (e.attempt !== undefined) span.attempts = Math.max(span.attempts, e.attempt);
         break;
       }
-      case 'node.attempt':
-        spanOf(e.key).attempts = Math.max(spanOf(e.key).attempts, e.attempt);
+      case 'node.attempt': {
+        const span = spanOf(e.key);
+        span.attempts = Math.max(span.attempts, e.attempt);
+        if (callOf.has(span.node) && callOf.get(span.node) !== e.tool) span.fallback = e.tool;
         break;
+      }
       case 'node.attempt_failed':
         spanOf(e.key).failedAttempts.push(e.at - t0);
         if (e.retry_in_ms !== undefined) spanOf(e.key).retries++;

@@ -49,6 +49,27 @@ describe('the run report', () => {
     expect(html).toContain('1 compensation(s)');
   });
 
+  it('says which fallback alternative ran, on the graph and on the timeline', async () => {
+    const store = new MemoryJournalStore();
+    const plan = {
+      version: 1,
+      nodes: [
+        {
+          id: 'g',
+          call: 'flaky',
+          args: { fails: 9 },
+          fallback: [{ call: 'wait', args: { ms: 1, label: 'alt' } }],
+        },
+      ],
+    };
+    const result = await executePlan(plan, { tools: await loadRegistry([TOOLS_MODULE]), store });
+    expect(result.status).toBe('succeeded');
+    const html = renderRunReport(result.runId, await store.read(result.runId));
+    expect(html).toContain('fallback taken: wait');
+    expect(html).toContain('→alt');
+    expect(html).toContain('via wait');
+  });
+
   it('the eval report has the legend too', () => {
     const html = renderReport({ cases: [], passed: 0, failed: 0, wallMs: 0 } as never);
     expect(html).toContain(legendHtml());
