@@ -46,7 +46,7 @@
   }
 
   /** Server-Sent Events over fetch (EventSource cannot send the token), resumed by Last-Event-ID. */
-  async function follow(path, onEvent, signal) {
+  async function follow(path, onEvent, signal, onConnect) {
     let last = -1;
     while (!signal.aborted) {
       try {
@@ -54,6 +54,8 @@
         if (last >= 0) headers['last-event-id'] = String(last);
         const res = await fetch(path, { headers, signal });
         if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
+        say('');
+        onConnect?.();
         const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
         let buf = '';
         for (;;) {
@@ -168,11 +170,19 @@
         ),
       );
     };
-    // Live without a reload: the list is asked again every second while the page is open.
-    while (!signal.aborted) {
-      await refresh().catch(() => {});
-      await new Promise((r) => setTimeout(r, 1000));
-    }
+    // Live without a reload: every change the server announces asks for the list again
+    // (at most every 200 ms); a reconnect asks again too, so a missed change heals.
+    let queued = false;
+    const soon = () => {
+      if (queued) return;
+      queued = true;
+      setTimeout(() => {
+        queued = false;
+        refresh().catch(() => {});
+      }, 200);
+    };
+    await refresh().catch(() => {});
+    await follow('/v1/events', soon, signal, soon);
   }
 
   /** A run's or a task's page: graph, timeline, node details, approvals; a task adds the chat. */

@@ -8,6 +8,7 @@ import { foldEvents } from '../exec/run-state.ts';
 import { toolSpecs } from '../tool/provider-tools.ts';
 import type { ToolRegistry } from '../tool/registry.ts';
 import { validatePlan, validatePlanText } from '../validate/index.ts';
+import type { Change, Changes } from './changes.ts';
 import { consoleRoutes } from './console-assets.ts';
 import { badRequest, errorResponse, jsonBody, zodIssues } from './http-errors.ts';
 import { openApiDocument } from './openapi.ts';
@@ -35,6 +36,7 @@ export interface AppOptions {
   maxBodyBytes: number;
   /** Streams register here so a stopping server can end them. */
   streams: Set<() => void>;
+  changes: Changes;
   version: string;
 }
 
@@ -76,6 +78,17 @@ export function buildApp(o: AppOptions): Hono {
   };
 
   app.get('/openapi.json', (c) => c.json(openApiDocument(o.version)));
+  app.get('/v1/events', (c) =>
+    streamJournal<Change>(c, {
+      source: { read: async () => [], subscribe: (_id, l) => o.changes.subscribe(l) },
+      id: '*',
+      after: -1,
+      message: (e) => ({ event: 'summary', data: e.summary }),
+      isEnd: () => false,
+      isIdle: () => false,
+      onClose,
+    }),
+  );
   app.get('/v1/tools', (c) =>
     c.json(
       toolSpecs(o.tools).map((t) => ({

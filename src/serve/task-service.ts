@@ -39,6 +39,8 @@ export interface TaskServiceOptions {
   /** Server-side caps: a request's budgets can only tighten them. */
   budgets: Budgets;
   observe?: (event: LoopEvent, taskId: string) => void;
+  /** Told when a task's record changes (the live list). */
+  onChange?: (record: TaskRecord) => void;
 }
 
 type Conversation = { id: string; messages: { role: 'user' | 'assistant'; content: string }[] };
@@ -201,6 +203,7 @@ export class TaskService {
 
   async #save(record: TaskRecord): Promise<void> {
     this.#cache.set(record.id, record);
+    this.#o.onChange?.(record);
     await this.#records.write(record.id, record);
   }
 
@@ -208,6 +211,7 @@ export class TaskService {
     const loopTaskId = record.loopTaskId;
     if (!loopTaskId) throw new ConfigError('not_resumable', `task ${record.id} cannot be resumed`);
     this.#cache.set(record.id, { ...record, status: 'running', waiting: [] });
+    this.#o.onChange?.({ ...record, status: 'running', waiting: [] });
     this.#launch(this.#cache.get(record.id) as TaskRecord, (wiring) =>
       resumeTask(loopTaskId, {
         ...wiring,

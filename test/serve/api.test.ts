@@ -201,6 +201,18 @@ describe('the API', () => {
     });
   });
 
+  it('announces list changes live on /v1/events', async () => {
+    const seen = readSse(c, '/v1/events', {
+      stop: (e, all) => all.some((x) => x.data.id === e.data.id && e.data.status === 'succeeded'),
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const { body } = await call(c, 'POST', '/v1/runs', { plan: chain(5) });
+    const events = await seen;
+    const mine = events.filter((e) => e.data.id === body.id).map((e) => [e.event, e.data.status]);
+    expect(mine[0]).toEqual(['summary', 'running']);
+    expect(mine.at(-1)).toEqual(['summary', 'succeeded']);
+  });
+
   it('replays from Last-Event-ID: a client that drops and reconnects misses nothing', async () => {
     const { body } = await call(c, 'POST', '/v1/runs', { plan: chain(150) });
     const first = await readSse(c, body.events, { stop: (_e, all) => all.length === 3 });
