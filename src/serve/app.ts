@@ -72,11 +72,21 @@ export function buildApp(o: AppOptions): Hono {
       404,
     ),
   );
+
   const onClose = (close: () => void) => {
     o.streams.add(close);
     return () => o.streams.delete(close);
   };
+  miscRoutes(app, o, onClose);
+  runRoutes(app, o, onClose);
+  taskRoutes(app, o, onClose);
+  return app;
+}
 
+type OnClose = (close: () => void) => () => void;
+
+/** The document, the live list, the tools and the validator. */
+function miscRoutes(app: Hono, o: AppOptions, onClose: OnClose): void {
   app.get('/openapi.json', (c) => c.json(openApiDocument(o.version)));
   app.get('/v1/events', (c) =>
     streamJournal<Change>(c, {
@@ -107,7 +117,10 @@ export function buildApp(o: AppOptions): Hono {
         : validatePlan(body.plan, o.tools);
     return c.json({ valid: r.valid, issues: r.issues });
   });
+}
 
+/** Plan runs: start, state, drawing, events, decisions, cancel, listing. */
+function runRoutes(app: Hono, o: AppOptions, onClose: OnClose): void {
   app.post('/v1/runs', async (c) => {
     const body = await jsonBody(c, RunRequest);
     if (body instanceof Response) return body;
@@ -167,7 +180,10 @@ export function buildApp(o: AppOptions): Hono {
     return c.json({ ok: true }, 202);
   });
   app.post('/v1/runs/:id/cancel', (c) => c.json({ ok: o.runs.cancel(c.req.param('id')) }));
+}
 
+/** LLM tasks and their conversations. */
+function taskRoutes(app: Hono, o: AppOptions, onClose: OnClose): void {
   app.post('/v1/tasks', async (c) => {
     const body = await jsonBody(c, TaskRequest);
     if (body instanceof Response) return body;
@@ -230,7 +246,6 @@ export function buildApp(o: AppOptions): Hono {
     const conv = await o.tasks.conversation(c.req.param('id'));
     return conv ? c.json(conv) : notFound(c, 'conversation', c.req.param('id'));
   });
-  return app;
 }
 
 function notFound(c: Parameters<typeof badRequest>[0], what: string, id: string): Response {
