@@ -229,6 +229,39 @@ describe('the API', () => {
     expect(tail.map((e) => e.id)).toEqual(seen.slice(6));
   });
 
+  it('loses nothing and repeats nothing across many reconnects at random points of a busy run', async () => {
+    const plan = {
+      version: 1,
+      nodes: [
+        {
+          id: 'm',
+          map: '${input.items}',
+          as: 'x',
+          do: [{ id: 'w', call: 'wait', args: { ms: 2, label: '${string(x)}' } }],
+        },
+      ],
+    };
+    const items = Array.from({ length: 40 }, (_, i) => i);
+    const { body } = await call(c, 'POST', '/v1/runs', { plan, input: { items } });
+    const seen: number[] = [];
+    let last: number | undefined;
+    for (let round = 0; round < 200; round++) {
+      const take = 1 + Math.floor(Math.random() * 7);
+      const got = await readSse(c, body.events, {
+        ...(last !== undefined ? { lastEventId: last } : {}),
+        stop: (_e, all) => all.length >= take,
+      });
+      seen.push(...got.map((e) => e.id));
+      last = got.at(-1)?.id ?? last;
+      if (got.at(-1)?.event === 'run.finished') break;
+    }
+    const journal = (await call(c, 'GET', `/v1/runs/${body.id}`)).body;
+    expect(journal.status).toBe('succeeded');
+    const all = await readSse(c, body.events);
+    expect(seen).toEqual(all.map((e) => e.id));
+    expect(all.length).toBeGreaterThan(80);
+  });
+
   it('approves a waiting call through the API, and refuses a node that is not waiting', async () => {
     const plan = {
       version: 1,
