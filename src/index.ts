@@ -31,6 +31,8 @@ export {
   ToolplanError,
   type ToolplanErrorOptions,
 } from './errors/toolplan-error.ts';
+// The HTML report of one run (`exec --report`)
+export { renderRunReport } from './eval/report-html.ts';
 export { JOURNAL_FORMAT } from './exec/events.ts';
 // Execution
 export {
@@ -126,6 +128,10 @@ export { AnthropicModel, createModel, createToolNameMap, OpenAIModel } from './p
 export { CassetteMissError, createRecordingFetch, createReplayFetch } from './record/index.ts';
 export { derefSchema } from './schema/deref-schema.ts';
 export { type CompiledSchema, compileSchema } from './schema/json-validator.ts';
+export { type RunningServer, type ServeOptions, startServer } from './serve/server.ts';
+export { startTracing, type Tracing, tracingWith } from './telemetry/otlp-setup.ts';
+export { RunSpans, type SpanOptions } from './telemetry/run-spans.ts';
+export { type TaskSpanOptions, TaskSpans } from './telemetry/task-spans.ts';
 export { loadRegistry, loadToolsModule } from './tool/load-tools-module.ts';
 export { toAnthropicTools, toOpenAITools, toolSpecs } from './tool/provider-tools.ts';
 export { checkArgs, checkOutput, type RegisteredTool, ToolRegistry } from './tool/registry.ts';

@@ -16,6 +16,7 @@ import { jsonFault, lineColumn } from '../validate/parse-plan-text.ts';
 import { addToolsOption } from './cli-options.ts';
 import { cancelOnSigint } from './interrupt.ts';
 import { issueLines } from './print-issues.ts';
+import { writeRunReport } from './run-report.ts';
 import { terminalApprover } from './terminal-approver.ts';
 
 /**
@@ -32,6 +33,7 @@ export interface ExecCliOptions {
   journal?: string;
   json?: boolean;
   redis?: string;
+  report?: string;
 }
 
 export interface CliIo {
@@ -52,6 +54,10 @@ export function registerExecCommand(program: Command): void {
     .option('--journal <dir>', 'journal folder', DEFAULT_JOURNAL_DIR)
     .option('--json', 'progress on stderr as NDJSON events')
     .option('--redis <url>', 'journal in Redis, every call on `toolplan worker`s (see README)')
+    .option(
+      '--report <file>',
+      "write the run's HTML report (graph, timeline, outputs) to this file",
+    )
     .action(async (plan: string, options: ExecCliOptions) => {
       process.exitCode = await runExec(plan, options);
     });
@@ -172,9 +178,15 @@ export async function runExec(
     );
   }
   const runId = options.runId ?? newRunId();
-  return runReported(io, journalDir, options.json, { runId, owner: 'toolplan exec' }, (common) =>
-    executePlan(plan, { ...common, tools: registry, input, runId }),
+  const code = await runReported(
+    io,
+    journalDir,
+    options.json,
+    { runId, owner: 'toolplan exec' },
+    (common) => executePlan(plan, { ...common, tools: registry, input, runId }),
   );
+  if (options.report) await writeRunReport(options.report, journalDir, runId, io);
+  return code;
 }
 
 /**

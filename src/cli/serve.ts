@@ -48,7 +48,10 @@ export async function runServe(options: ServeCliOptions, io = process): Promise<
   const tracing = await startTracing('toolplan serve');
   const registry = await loadRegistry(options.tools);
   const hasModel = Boolean(
-    options.cassette || process.env.OPENAI_API_KEY || process.env.ANTHROPIC_API_KEY,
+    options.cassette ||
+      process.env.OPENAI_API_KEY ||
+      process.env.ANTHROPIC_API_KEY ||
+      process.env.OPENAI_BASE_URL,
   );
   const server = await startServer({
     tools: registry,

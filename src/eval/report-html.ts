@@ -1,13 +1,16 @@
+import type { RunEvent } from '../exec/events.ts';
 import type { CaseResult, SuiteResult } from './case-result.ts';
 import { formatRatio } from './format-table.ts';
 import {
   esc,
   graphSvg,
+  legendHtml,
   peakParallelism,
   plannedNodeCount,
   statusClass,
   timelineSvg,
 } from './report-svg.ts';
+import { type PlanTrace, tracesFromEvents } from './run-trace.ts';
 
 /**
  * The eval report: one self-contained HTML file (inline CSS, SVG and a small script; no
@@ -29,6 +32,7 @@ export function renderReport(suite: SuiteResult, title = 'toolplan eval report')
 <main>
 ${summaryTable(suite)}
 ${suite.bfcl ? bfclSection(suite) : ''}
+${legendHtml()}
 ${suite.cases.map(caseSection).join('\n')}
 </main>
 <script>${SCRIPT}</script>
@@ -77,18 +81,77 @@ function bfclSection(suite: SuiteResult): string {
 <table class="summary narrow"><tbody>${cats}</tbody></table>${bad ? `<ul class="failures">${bad}</ul>` : ''}</section>`;
 }
 
-function caseSection(c: CaseResult): string {
-  const expected = c.traces.reduce((n, t) => n + plannedNodeCount(t.plan), 0);
-  const plans = c.traces
-    .map(
-      (
-        t,
-      ) => `<div class="plan"><h4>plan ${t.index + 1}${c.traces.length > 1 ? ` of ${c.traces.length}` : ''} · <span class="st ${statusClass(t.status)}">${esc(t.status)}</span> · makespan ${t.makespanMs} ms · critical path ${t.critical.ms} ms (${esc(t.critical.path.join(' → ') || '-')}) · peak parallelism ${peakParallelism(t.spans.filter((s) => s.kind === 'call'))}</h4>
+/**
+ * One executed plan: its graph and timeline, the plan's text, and what each call returned
+ * (or its error). The eval report and the run report draw plans with this.
+ */
+export function planSection(t: PlanTrace, of = 1): string {
+  return `<div class="plan"><h4>plan ${t.index + 1}${of > 1 ? ` of ${of}` : ''} · <span class="st ${statusClass(t.status)}">${esc(t.status)}</span> · makespan ${t.makespanMs} ms · critical path ${t.critical.ms} ms (${esc(t.critical.path.join(' → ') || '-')}) · peak parallelism ${peakParallelism(t.spans.filter((s) => s.kind === 'call'))}${t.compensations.length ? ` · ${t.compensations.length} compensation(s)` : ''}</h4>
 <div class="pics"><figure><figcaption>graph</figcaption>${graphSvg(t)}</figure>
 <figure><figcaption>timeline</figcaption>${timelineSvg(t)}</figure></div>
-${t.error ? `<p class="err">${esc(`${t.error.name}: ${t.error.message}`)}</p>` : ''}</div>`,
-    )
-    .join('');
+${t.error ? `<p class="err">${esc(`${t.error.name}: ${t.error.message}`)}</p>` : ''}
+<details><summary>plan text</summary><pre class="plan">${esc(JSON.stringify(t.plan, null, 2))}</pre></details>
+${outputsTable(t)}</div>`;
+}
+
+const OUTPUT_CHARS = 4_000;
+
+function outputsTable(t: PlanTrace): string {
+  const rows = t.spans
+    .filter((s) => s.output !== undefined || s.error)
+    .map((s) => {
+      const text = s.error ?? JSON.stringify(s.output, null, 2) ?? '';
+      const clipped =
+        text.length > OUTPUT_CHARS
+          ? `${text.slice(0, OUTPUT_CHARS)}… (${text.length} characters)`
+          : text;
+      return `<tr><td><code>${esc(s.key)}</code></td><td>${esc(s.kind)}</td><td><span class="st ${statusClass(s.status)}">${esc(s.status)}</span></td><td><pre>${esc(clipped)}</pre></td></tr>`;
+    });
+  if (rows.length === 0) return '';
+  return `<details><summary>${rows.length} node output(s)</summary><table class="outputs"><thead><tr><th>node</th><th>kind</th><th>status</th><th>output or error</th></tr></thead><tbody>${rows.join('')}</tbody></table></details>`;
+}
+
+/**
+ * The report of one journaled run (`toolplan exec --report F.html`): the same page, styles
+ * and pictures as the eval report, for a single run and its output. Pure.
+ */
+export function renderRunReport(runId: string, events: readonly RunEvent[]): string {
+  const traces = tracesFromEvents(events);
+  const end = [...events].reverse().find((e) => e.type === 'run.finished');
+  const status = traces.at(-1)?.status ?? 'unknown';
+  const title = `toolplan run ${runId}`;
+  const result =
+    end?.type === 'run.finished'
+      ? end.error
+        ? traces.length
+          ? '' // the plan's section already says why it failed
+          : `<p class="err">${esc(`${end.error.name}: ${end.error.message}`)}</p>`
+        : `<div class="answer"><h4>output</h4><pre>${esc(JSON.stringify(end.output ?? null, null, 2))}</pre></div>`
+      : '';
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<title>${esc(title)}</title>
+<style>${REPORT_CSS}</style></head>
+<body data-cases="1">
+<header><h1>${esc(title)}</h1>
+<p class="sub">${esc(status)} · ${events.length} journal events · ${esc(new Date(events[0]?.at ?? 0).toISOString())}</p></header>
+<main>
+${legendHtml()}
+<section class="card case" data-case="${esc(runId)}" data-expected-nodes="${traces.reduce((n, t) => n + plannedNodeCount(t.plan), 0)}">
+${traces.map((t) => planSection(t, traces.length)).join('') || '<p class="none">No plan ran.</p>'}
+${result}
+</section>
+</main>
+<script>${SCRIPT}</script>
+</body></html>
+`;
+}
+
+function caseSection(c: CaseResult): string {
+  const expected = c.traces.reduce((n, t) => n + plannedNodeCount(t.plan), 0);
+  const plans = c.traces.map((t) => planSection(t, c.traces.length)).join('');
   const failures = c.failures.length
     ? `<ul class="failures">${c.failures.map((f) => `<li>${esc(f)}</li>`).join('')}</ul>`
     : '';
@@ -134,6 +197,10 @@ svg text{font:12px system-ui,sans-serif;fill:var(--ink)}svg .kind{fill:var(--mut
 .span rect{fill:var(--ok)}.span.failed rect{fill:var(--bad)}.span.skipped rect{fill:var(--skip)}.span.cancelled rect{fill:#868e96}.span.waiting rect{fill:var(--wait)}.span.compensated rect{fill:var(--warn)}.span.nested rect{opacity:.7}.span .label{font-size:11px}.span.nested .label{fill:var(--mute)}
 .retry{stroke:var(--bad);stroke-width:2}.tries{font-size:10px;fill:var(--bad)}.tick{stroke:#eef1f4}.axis{font-size:10px;fill:var(--mute)}
 .hl rect{stroke:#7048e8 !important;stroke-width:3 !important}
+.node.running rect{fill:#e7f5ff;stroke:#1c7ed6}.span.running rect{fill:#1c7ed6}.comp rect{fill:var(--warn);opacity:.85}.comp.failed rect{fill:var(--bad)}
+.legend{display:flex;flex-wrap:wrap;gap:4px 14px;font-size:12px;color:var(--mute);margin:4px 0 8px}.legend span{display:inline-flex;align-items:center;gap:4px}
+pre.plan,table.outputs pre{background:#f8f9fb;border:1px solid var(--line);border-radius:6px;padding:6px 8px;white-space:pre-wrap;word-break:break-word;max-height:320px;overflow:auto;margin:0;font-size:12px}
+table.outputs{border-collapse:collapse;width:100%;margin-top:6px}table.outputs td,table.outputs th{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
 `;
 
 /**

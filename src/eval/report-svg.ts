@@ -112,13 +112,15 @@ export function graphSvg(trace: PlanTrace): string {
     const retries = spans.reduce((k, s) => k + s.retries, 0);
     const raw = n.node as Record<string, unknown>;
     const what = n.kind === 'call' ? String(raw.call) : (n.kind ?? '?');
+    const fallback = spans.find((s) => s.fallback)?.fallback;
     const tags = [
       spans.length > 1 ? `×${spans.length}` : '',
       retries ? `↻${retries}` : '',
+      fallback ? '→alt' : '',
       raw.compensate ? 'saga' : '',
       raw.approval ? 'approval' : '',
     ].filter(Boolean);
-    const tip = `${n.id} (${what}): ${status}${spans.length > 1 ? `, ${spans.length} instances` : ''}${retries ? `, ${retries} retried attempt(s)` : ''}${spans.find((s) => s.error) ? `\n${spans.find((s) => s.error)!.error}` : ''}`;
+    const tip = `${n.id} (${what}): ${status}${spans.length > 1 ? `, ${spans.length} instances` : ''}${retries ? `, ${retries} retried attempt(s)` : ''}${fallback ? `, fallback taken: ${fallback}` : ''}${spans.find((s) => s.error) ? `\n${spans.find((s) => s.error)!.error}` : ''}`;
     boxes.push(
       `<g class="node ${statusClass(status)}${critical.has(n.id) && !n.parent ? ' crit' : ''}" data-node="${esc(n.id)}" transform="translate(${to.x},${to.y})">` +
         `<title>${esc(tip)}</title><rect width="${BOX_W}" height="${BOX_H}" rx="8"/>` +
@@ -168,7 +170,12 @@ export function peakParallelism(spans: readonly NodeSpan[]): number {
 
 export function timelineSvg(trace: PlanTrace): string {
   const spans = trace.spans.slice(0, MAX_ROWS);
-  const total = Math.max(1, trace.makespanMs, ...spans.map((s) => s.end));
+  const total = Math.max(
+    1,
+    trace.makespanMs,
+    ...spans.map((s) => s.end),
+    ...trace.compensations.map((c) => c.at),
+  );
   const scale = PLOT_W / total;
   const height = 30 + spans.length * LANE + (trace.spans.length > MAX_ROWS ? LANE : 0);
   const width = LABEL_W + PLOT_W + 60;
@@ -187,7 +194,7 @@ export function timelineSvg(trace: PlanTrace): string {
     const x = LABEL_W + s.start * scale;
     const w = Math.max(3, (s.end - s.start) * scale);
     const nested = s.topLevel ? '' : ' nested';
-    const tip = `${s.key} (${s.kind}) ${s.status}: ${s.start}–${s.end} ms, ${s.end - s.start} ms${s.attempts > 1 ? `, ${s.attempts} attempts` : ''}${s.error ? `\n${s.error}` : ''}`;
+    const tip = `${s.key} (${s.kind}) ${s.status}: ${s.start}–${s.end} ms, ${s.end - s.start} ms${s.attempts > 1 ? `, ${s.attempts} attempts` : ''}${s.fallback ? `, ran fallback ${s.fallback}` : ''}${s.error ? `\n${s.error}` : ''}`;
     parts.push(
       `<g class="span ${statusClass(s.status)}${nested}" data-node="${esc(s.node)}">` +
         `<title>${esc(tip)}</title>` +
@@ -199,16 +206,59 @@ export function timelineSvg(trace: PlanTrace): string {
               `<line class="retry" x1="${LABEL_W + t * scale}" y1="${y - 2}" x2="${LABEL_W + t * scale}" y2="${y + BAR_H + 2}"/>`,
           )
           .join('') +
-        (s.attempts > 1
-          ? `<text class="tries" x="${x + w + 4}" y="${y + 12}">${s.attempts} tries</text>`
+        (s.attempts > 1 || s.fallback
+          ? `<text class="tries" x="${x + w + 4}" y="${y + 12}">${esc([s.attempts > 1 ? `${s.attempts} tries` : '', s.fallback ? `via ${clip(s.fallback, 24)}` : ''].filter(Boolean).join(', '))}</text>`
           : '') +
         '</g>',
     );
   });
+  parts.push(...compensationBars(trace, spans, scale));
   if (trace.spans.length > MAX_ROWS) {
     parts.push(
       `<text class="axis" x="4" y="${height - 6}">… ${trace.spans.length - MAX_ROWS} more node instances</text>`,
     );
   }
   return `<svg class="timeline" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="timeline">${parts.join('')}</svg>`;
+}
+
+/** A saga's undo calls, drawn on the row of the node they undo, after its own bar. */
+function compensationBars(trace: PlanTrace, rows: readonly NodeSpan[], scale: number): string[] {
+  return trace.compensations.flatMap((c) => {
+    const row = rows.findIndex((s) => s.key === c.key);
+    if (row < 0) return [];
+    const y = 26 + row * LANE;
+    const x = LABEL_W + c.start * scale;
+    const w = Math.max(3, (c.at - c.start) * scale);
+    const tip = `compensation of ${c.key}${c.tool ? ` (${c.tool})` : ''}: ${c.ok ? 'undone' : 'failed'}, ${c.start}–${c.at} ms`;
+    return [
+      `<g class="comp ${c.ok ? 'ok' : 'failed'}" data-node="${esc(c.key.split('/')[0] ?? c.key)}"><title>${esc(tip)}</title>` +
+        `<rect x="${x}" y="${y + 3}" width="${w}" height="${BAR_H - 6}" rx="2"/>` +
+        `<text class="tries" x="${x + w + 4}" y="${y + 12}">↶ undo</text></g>`,
+    ];
+  });
+}
+
+const LEGEND: [string, string][] = [
+  ['pending', 'not started'],
+  ['running', 'running'],
+  ['succeeded', 'succeeded'],
+  ['failed', 'failed'],
+  ['waiting', 'waiting for approval'],
+  ['skipped', 'skipped'],
+  ['cancelled', 'cancelled'],
+  ['compensated', 'compensated (undone)'],
+];
+
+/** What the colours and marks of the two pictures mean, as HTML. */
+export function legendHtml(): string {
+  const boxes = LEGEND.map(
+    ([cls, label]) =>
+      `<span><svg width="16" height="12" aria-hidden="true"><g class="node ${cls}"><rect x="1" y="1" width="14" height="10" rx="3"/></g></svg>${esc(label)}</span>`,
+  ).join('');
+  const marks =
+    '<span><svg width="22" height="12" aria-hidden="true"><path class="edge crit" d="M1,6 L21,6"/></svg>critical path</span>' +
+    '<span><svg width="12" height="12" aria-hidden="true"><line class="retry" x1="6" y1="0" x2="6" y2="12"/></svg>failed attempt (retried)</span>' +
+    '<span><svg width="22" height="12" aria-hidden="true"><g class="comp ok"><rect x="1" y="3" width="20" height="6" rx="2"/></g></svg>compensation</span>' +
+    '<span>×n instances · ↻n retries · →alt fallback taken · saga · approval</span>';
+  return `<p class="legend" aria-label="legend">${boxes}${marks}</p>`;
 }

@@ -24,6 +24,10 @@ export interface NodeSpan {
   /** Whether the node is in the plan's top-level list. */
   topLevel: boolean;
   error?: string;
+  /** What the node produced, when it succeeded. */
+  output?: unknown;
+  /** The tool of the fallback alternative tried last, when the node's own call gave up. */
+  fallback?: string;
 }
 
 export interface PlanTrace {
@@ -35,7 +39,8 @@ export interface PlanTrace {
   status: string;
   spans: NodeSpan[];
   critical: CriticalPath;
-  compensations: { key: string; ok: boolean; at: number }[];
+  /** Undo calls of a saga: `start` and `at` (its end) in ms since the run started. */
+  compensations: { key: string; ok: boolean; at: number; start: number; tool?: string }[];
   error?: ErrorInfo;
 }
 
@@ -55,13 +60,14 @@ export function traceOfRun(events: readonly RunEvent[], index = 0): PlanTrace {
   const started = events.find((e) => e.type === 'run.started');
   const t0 = started?.at ?? events[0]?.at ?? 0;
   const plan = started?.type === 'run.started' ? started.plan : undefined;
-  const topIds = new Set(
-    plan === undefined
-      ? []
-      : buildPlanGraph(plan as { nodes?: unknown }).root.nodes.map((n) => n.id),
+  const graph = plan === undefined ? undefined : buildPlanGraph(plan as { nodes?: unknown });
+  const topIds = new Set(graph ? graph.root.nodes.map((n) => n.id) : []);
+  const callOf = new Map(
+    (graph?.all ?? []).map((n) => [n.id, (n.node as { call?: unknown }).call] as const),
   );
   const spans = new Map<string, NodeSpan>();
   const compensations: PlanTrace['compensations'] = [];
+  const compStarts = new Map<string, { at: number; tool: string }>();
   let lastAt = t0;
   let status = 'running';
   let error: ErrorInfo | undefined;
@@ -93,9 +99,12 @@ export function traceOfRun(events: readonly RunEvent[], index = 0): PlanTrace {
         if (e.attempt !== undefined) span.attempts = Math.max(span.attempts, e.attempt);
         break;
       }
-      case 'node.attempt':
-        spanOf(e.key).attempts = Math.max(spanOf(e.key).attempts, e.attempt);
+      case 'node.attempt': {
+        const span = spanOf(e.key);
+        span.attempts = Math.max(span.attempts, e.attempt);
+        if (callOf.has(span.node) && callOf.get(span.node) !== e.tool) span.fallback = e.tool;
         break;
+      }
       case 'node.attempt_failed':
         spanOf(e.key).failedAttempts.push(e.at - t0);
         if (e.retry_in_ms !== undefined) spanOf(e.key).retries++;
@@ -115,6 +124,7 @@ export function traceOfRun(events: readonly RunEvent[], index = 0): PlanTrace {
               ? 'failed'
               : 'cancelled';
         if (e.type === 'node.failed') span.error = `${e.error.name}: ${e.error.message}`;
+        if (e.type === 'node.succeeded') span.output = e.output;
         break;
       }
       case 'node.skipped': {
@@ -123,10 +133,21 @@ export function traceOfRun(events: readonly RunEvent[], index = 0): PlanTrace {
         span.end = e.at - t0;
         break;
       }
-      case 'compensation.finished':
-        compensations.push({ key: e.key, ok: e.ok, at: e.at - t0 });
+      case 'compensation.started':
+        compStarts.set(e.key, { at: e.at - t0, tool: e.tool });
+        break;
+      case 'compensation.finished': {
+        const began = compStarts.get(e.key);
+        compensations.push({
+          key: e.key,
+          ok: e.ok,
+          at: e.at - t0,
+          start: began?.at ?? e.at - t0,
+          ...(began ? { tool: began.tool } : {}),
+        });
         if (spans.has(e.key) && e.ok) spanOf(e.key).status = 'compensated';
         break;
+      }
       case 'run.suspended':
         status = 'suspended';
         break;

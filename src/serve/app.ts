@@ -2,11 +2,13 @@ import { Hono } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
+import { legendHtml } from '../eval/report-svg.ts';
 import type { RunEvent } from '../exec/events.ts';
 import { foldEvents } from '../exec/run-state.ts';
 import { toolSpecs } from '../tool/provider-tools.ts';
 import type { ToolRegistry } from '../tool/registry.ts';
 import { validatePlan, validatePlanText } from '../validate/index.ts';
+import type { Change, Changes } from './changes.ts';
 import { consoleRoutes } from './console-assets.ts';
 import { badRequest, errorResponse, jsonBody, zodIssues } from './http-errors.ts';
 import { openApiDocument } from './openapi.ts';
@@ -34,6 +36,7 @@ export interface AppOptions {
   maxBodyBytes: number;
   /** Streams register here so a stopping server can end them. */
   streams: Set<() => void>;
+  changes: Changes;
   version: string;
 }
 
@@ -69,12 +72,33 @@ export function buildApp(o: AppOptions): Hono {
       404,
     ),
   );
+
   const onClose = (close: () => void) => {
     o.streams.add(close);
     return () => o.streams.delete(close);
   };
+  miscRoutes(app, o, onClose);
+  runRoutes(app, o, onClose);
+  taskRoutes(app, o, onClose);
+  return app;
+}
 
+type OnClose = (close: () => void) => () => void;
+
+/** The document, the live list, the tools and the validator. */
+function miscRoutes(app: Hono, o: AppOptions, onClose: OnClose): void {
   app.get('/openapi.json', (c) => c.json(openApiDocument(o.version)));
+  app.get('/v1/events', (c) =>
+    streamJournal<Change>(c, {
+      source: { read: async () => [], subscribe: (_id, l) => o.changes.subscribe(l) },
+      id: '*',
+      after: -1,
+      message: (e) => ({ event: 'summary', data: e.summary }),
+      isEnd: () => false,
+      isIdle: () => false,
+      onClose,
+    }),
+  );
   app.get('/v1/tools', (c) =>
     c.json(
       toolSpecs(o.tools).map((t) => ({
@@ -93,7 +117,10 @@ export function buildApp(o: AppOptions): Hono {
         : validatePlan(body.plan, o.tools);
     return c.json({ valid: r.valid, issues: r.issues });
   });
+}
 
+/** Plan runs: start, state, drawing, events, decisions, cancel, listing. */
+function runRoutes(app: Hono, o: AppOptions, onClose: OnClose): void {
   app.post('/v1/runs', async (c) => {
     const body = await jsonBody(c, RunRequest);
     if (body instanceof Response) return body;
@@ -127,7 +154,11 @@ export function buildApp(o: AppOptions): Hono {
   app.get('/v1/runs/:id/view', async (c) => {
     const id = c.req.param('id');
     if (!o.runs.get(id)) return notFound(c, 'run', id);
-    return c.json({ summary: o.runs.get(id), plans: viewOfEvents(await o.runs.events(id)) });
+    return c.json({
+      summary: o.runs.get(id),
+      legend: legendHtml(),
+      plans: viewOfEvents(await o.runs.events(id)),
+    });
   });
   app.get('/v1/runs/:id/events', (c) => {
     const id = c.req.param('id');
@@ -149,7 +180,10 @@ export function buildApp(o: AppOptions): Hono {
     return c.json({ ok: true }, 202);
   });
   app.post('/v1/runs/:id/cancel', (c) => c.json({ ok: o.runs.cancel(c.req.param('id')) }));
+}
 
+/** LLM tasks and their conversations. */
+function taskRoutes(app: Hono, o: AppOptions, onClose: OnClose): void {
   app.post('/v1/tasks', async (c) => {
     const body = await jsonBody(c, TaskRequest);
     if (body instanceof Response) return body;
@@ -179,6 +213,7 @@ export function buildApp(o: AppOptions): Hono {
     return c.json({
       summary: t,
       conversation: conversation?.messages ?? [],
+      legend: legendHtml(),
       plans: viewOfEvents(exec),
     });
   });
@@ -211,7 +246,6 @@ export function buildApp(o: AppOptions): Hono {
     const conv = await o.tasks.conversation(c.req.param('id'));
     return conv ? c.json(conv) : notFound(c, 'conversation', c.req.param('id'));
   });
-  return app;
 }
 
 function notFound(c: Parameters<typeof badRequest>[0], what: string, id: string): Response {

@@ -6,14 +6,16 @@ const DIR = new URL('../console/', import.meta.url);
 const read = (name: string) => readFileSync(new URL(name, DIR), 'utf8');
 
 /**
- * The console: static files from `src/console/` (plain HTML, CSS and one script: no build
- * step, nothing from the network) plus the report's own stylesheet. They carry no data, so
+ * The console: static files from `src/console/` (plain HTML, CSS and three ES modules: no
+ * build step, nothing from the network) plus the report's own stylesheet. They carry no data, so
  * they are served without the token; the script asks the API with it.
  */
 export function consoleRoutes(app: Hono): void {
   const files: Record<string, { type: string; body: string }> = {
     '/': { type: 'text/html; charset=utf-8', body: read('index.html') },
     '/console/app.js': { type: 'text/javascript; charset=utf-8', body: read('app.js') },
+    '/console/lib.js': { type: 'text/javascript; charset=utf-8', body: read('lib.js') },
+    '/console/detail.js': { type: 'text/javascript; charset=utf-8', body: read('detail.js') },
     '/console/console.css': { type: 'text/css; charset=utf-8', body: read('console.css') },
     '/console/report.css': { type: 'text/css; charset=utf-8', body: REPORT_CSS },
   };

@@ -23,11 +23,26 @@ export class EventHub implements JournalStore {
     this.inner = inner;
   }
 
-  async append(runId: string, events: readonly RunEvent[], options?: AppendOptions): Promise<void> {
-    await this.inner.append(runId, events, options);
-    const set = this.#listeners.get(runId);
-    if (!set) return;
-    for (const e of events) for (const l of set) safely(l, e);
+  readonly #tails = new Map<string, Promise<void>>();
+
+  /**
+   * Appends of one run are written and published in call order even if a caller does not
+   * wait for the previous one: a stream drops what is not newer than what it sent, so an
+   * event published late would be lost to it.
+   */
+  append(runId: string, events: readonly RunEvent[], options?: AppendOptions): Promise<void> {
+    const prev = this.#tails.get(runId) ?? Promise.resolve();
+    const next = prev.then(async () => {
+      await this.inner.append(runId, events, options);
+      const set = this.#listeners.get(runId);
+      if (set) for (const e of events) for (const l of set) safely(l, e);
+    });
+    const tail = next.catch(() => {});
+    this.#tails.set(runId, tail);
+    void tail.then(() => {
+      if (this.#tails.get(runId) === tail) this.#tails.delete(runId);
+    });
+    return next;
   }
 
   read(runId: string): Promise<RunEvent[]> {

@@ -120,6 +120,12 @@ export const ROUTE_DOCS: RouteDoc[] = [
     body: ValidateRequest,
     response: Validation,
   },
+  {
+    method: 'get',
+    path: '/v1/events',
+    summary: 'changes to runs and tasks as they happen (SSE, not replayed: read the list first)',
+    sse: true,
+  },
   { method: 'get', path: '/v1/tools', summary: 'the registered tools and their input schemas' },
 ];
 

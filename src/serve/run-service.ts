@@ -15,6 +15,8 @@ export interface RunServiceOptions {
   limits: RunLimits;
   /** Told about every event of every run (tracing). */
   observe?: (event: RunEvent, runId: string) => void;
+  /** Told when a run's summary changes status or waiting calls (the live list). */
+  onChange?: (summary: SummaryT) => void;
   /**
    * Asked before the server resumes an interrupted run on start: the seam for a run lease
    * (another process may own the run). Default: take every run.
@@ -63,6 +65,7 @@ export class RunService {
     this.#refuseWhenDraining();
     const id = newRunId();
     this.#summaries.set(id, emptyRunSummary(id));
+    this.#o.onChange?.(emptyRunSummary(id));
     const capped = capLimits(this.#o.limits, limits);
     this.#launch(id, (common) =>
       executePlan(plan, { ...common, store: this.#o.hub, runId: id, input, limits: capped }),
@@ -175,7 +178,10 @@ export class RunService {
     const active: Active = { controller, decisions: [], done: Promise.resolve(undefined as never) };
     const onEvent = (e: RunEvent) => {
       const s = this.#summaries.get(id) ?? emptyRunSummary(id);
-      this.#summaries.set(id, applyRunEvent(s, e));
+      const next = applyRunEvent(s, e);
+      this.#summaries.set(id, next);
+      if (next !== s && (next.status !== s.status || next.waiting !== s.waiting))
+        this.#o.onChange?.(next);
       this.#o.observe?.(e, id);
     };
     active.done = run({

@@ -11,6 +11,7 @@ import type { Budgets } from '../loop/run-state.ts';
 import type { LanguageModel } from '../model/language-model.ts';
 import type { ToolRegistry } from '../tool/registry.ts';
 import { buildApp } from './app.ts';
+import { Changes } from './changes.ts';
 import { EventHub } from './event-hub.ts';
 import { RunService } from './run-service.ts';
 import { TaskService } from './task-service.ts';
@@ -65,8 +66,10 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const serveDir = join(o.journalDir, 'serve');
   const journal = new FileJournalStore(o.journalDir);
   const hub = new EventHub(journal);
+  const changes = new Changes();
   const runs = new RunService({
     hub,
+    onChange: (s) => changes.publish(s),
     tools: o.tools,
     limits: o.limits ?? DEFAULT_LIMITS,
     ...(o.observeRun ? { observe: o.observeRun } : {}),
@@ -75,13 +78,10 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const tasks = new TaskService({
     dir: serveDir,
     tools: o.tools,
-    model:
-      o.model ??
-      (() => {
-        throw new Error('this server has no model: start it with --cassette or a provider key');
-      }),
+    ...(o.model ? { model: o.model } : {}),
     store: new FileJournalStore(join(serveDir, 'task-runs')),
     budgets: o.budgets ?? DEFAULT_BUDGETS,
+    onChange: (s) => changes.publish(s),
     ...(o.observeTask ? { observe: o.observeTask } : {}),
   });
   const interrupted = new Set<string>(await readInterrupted(serveDir));
@@ -96,6 +96,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     ...(o.cors ? { cors: o.cors } : {}),
     maxBodyBytes: o.maxBodyBytes ?? 1_000_000,
     streams,
+    changes,
     version: '0.1.0',
   });
   const host = o.host ?? '127.0.0.1';

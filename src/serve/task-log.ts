@@ -3,12 +3,15 @@ import { FileJournalStore } from '../exec/file-journal-store.ts';
 import type { LoopEvent } from '../loop/events.ts';
 import { EventHub } from './event-hub.ts';
 
-/** A task's journaled loop event: `seq` is its SSE id, `at` the wall clock. */
+/** What the server adds to the loop's events: the text the LLM is writing, as it writes. */
+export type ServeEvent = { type: 'llm.text'; at: number; text: string };
+
+/** A task's journaled event: `seq` is its SSE id, `at` the wall clock. */
 export interface TaskLogEntry {
   seq: number;
   at: number;
   type: 'loop';
-  event: LoopEvent;
+  event: LoopEvent | ServeEvent;
 }
 
 /**
@@ -35,7 +38,7 @@ export class TaskLog {
     if (!this.#seq.has(taskId)) this.#seq.set(taskId, last ? last.seq + 1 : 0);
   }
 
-  append(taskId: string, event: LoopEvent): Promise<void> {
+  append(taskId: string, event: LoopEvent | ServeEvent): Promise<void> {
     const seq = this.#seq.get(taskId) ?? 0;
     this.#seq.set(taskId, seq + 1);
     const entry: TaskLogEntry = { seq, at: Date.now(), type: 'loop', event };

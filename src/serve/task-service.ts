@@ -15,6 +15,7 @@ import { JsonFiles } from './json-files.ts';
 import { matchesWaiting } from './run-summary.ts';
 import type { SummaryT, TaskRequestT } from './schemas.ts';
 import { TaskLog } from './task-log.ts';
+import { tapText } from './text-tap.ts';
 
 /** What the server keeps of a task, beside its event log. */
 export interface TaskRecord extends SummaryT {
@@ -31,13 +32,15 @@ export interface TaskRecord extends SummaryT {
 export interface TaskServiceOptions {
   dir: string;
   tools: ToolRegistry;
-  /** A model for one task (or one resumption); `finish` writes out what it recorded. */
-  model: () => { model: LanguageModel; finish(): Promise<void> };
+  /** A model for one task and its resumptions; `finish` writes out what it recorded. None: tasks are refused. */
+  model?: () => { model: LanguageModel; finish(): Promise<void> };
   /** The executor's journal for the tasks' plans. */
   store: JournalStore;
   /** Server-side caps: a request's budgets can only tighten them. */
   budgets: Budgets;
   observe?: (event: LoopEvent, taskId: string) => void;
+  /** Told when a task's record changes (the live list). */
+  onChange?: (record: TaskRecord) => void;
 }
 
 type Conversation = { id: string; messages: { role: 'user' | 'assistant'; content: string }[] };
@@ -61,6 +64,8 @@ export class TaskService {
   /** A task keeps its model across resumptions: a replayed cassette continues where it was. */
   readonly #models = new Map<string, { model: LanguageModel; finish(): Promise<void> }>();
   #accepting = true;
+  /** Set while draining: a task cancelled now was cut by the stop, not by a person. */
+  #stopping = false;
 
   constructor(options: TaskServiceOptions) {
     this.#o = options;
@@ -92,6 +97,12 @@ export class TaskService {
 
   async start(request: TaskRequestT): Promise<string> {
     this.#refuseWhenDraining();
+    if (!this.#o.model) {
+      throw new ConfigError(
+        'no_model',
+        'this server has no LLM: start it with a provider key (OPENAI_API_KEY or ANTHROPIC_API_KEY) or --cassette FILE',
+      );
+    }
     const id = newRunId();
     const conversation = request.conversation_id
       ? ((await this.#conversations.read(request.conversation_id)) ?? {
@@ -176,6 +187,7 @@ export class TaskService {
 
   async drain(graceMs: number): Promise<void> {
     this.#accepting = false;
+    this.#stopping = true;
     const all = () => Promise.allSettled([...this.#active.values()].map((a) => a.done));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([all(), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
@@ -191,6 +203,7 @@ export class TaskService {
 
   async #save(record: TaskRecord): Promise<void> {
     this.#cache.set(record.id, record);
+    this.#o.onChange?.(record);
     await this.#records.write(record.id, record);
   }
 
@@ -198,6 +211,7 @@ export class TaskService {
     const loopTaskId = record.loopTaskId;
     if (!loopTaskId) throw new ConfigError('not_resumable', `task ${record.id} cannot be resumed`);
     this.#cache.set(record.id, { ...record, status: 'running', waiting: [] });
+    this.#o.onChange?.({ ...record, status: 'running', waiting: [] });
     this.#launch(this.#cache.get(record.id) as TaskRecord, (wiring) =>
       resumeTask(loopTaskId, {
         ...wiring,
@@ -223,7 +237,9 @@ export class TaskService {
     // The task's last event is journaled only once its record is saved: a client that sees
     // the task end finds its state, answer and conversation already kept.
     const held: LoopEvent[] = [];
+    let flushText = () => {};
     const onEvent = (e: LoopEvent) => {
+      if (e.type === 'llm.finished') flushText();
       if (e.type === 'task.answered' || e.type === 'task.failed' || e.type === 'task.suspended')
         held.push(e);
       else void this.log.append(id, e).catch(() => {});
@@ -235,12 +251,18 @@ export class TaskService {
       done: Promise.resolve(),
     };
     active.done = (async () => {
-      const model = this.#models.get(id) ?? this.#o.model();
+      const model =
+        this.#models.get(id) ?? (this.#o.model as NonNullable<TaskServiceOptions['model']>)();
       this.#models.set(id, model);
+      const t0 = Date.now();
+      const tap = tapText(model.model, (text) => {
+        void this.log.append(id, { type: 'llm.text', at: Date.now() - t0, text }).catch(() => {});
+      });
+      flushText = tap.flush;
       let result: TaskResult | undefined;
       try {
         result = await run({
-          model: model.model,
+          model: tap.model,
           tools: this.#o.tools,
           store: this.#o.store,
           taskStore: this.#loopTasks,
@@ -279,9 +301,17 @@ export class TaskService {
 
   async #finish(record: TaskRecord, result: TaskResult): Promise<void> {
     const cancelled = result.error?.code === 'cancelled';
+    const cut = cancelled && this.#stopping;
     const next: TaskRecord = {
       ...record,
-      status: result.status === 'answered' ? 'succeeded' : cancelled ? 'cancelled' : result.status,
+      status:
+        result.status === 'answered'
+          ? 'succeeded'
+          : cut
+            ? 'interrupted'
+            : cancelled
+              ? 'cancelled'
+              : result.status,
       usage: result.usage,
       costUsd: result.usage.costUsd,
       waiting: (result.pending ?? []).map((p) => ({
@@ -296,6 +326,7 @@ export class TaskService {
         ? { error: { code: result.error.code, message: result.error.message } }
         : {}),
     };
+    if (cut) next.error = { code: 'interrupted', message: 'the server stopped while the task ran' };
     if (result.taskId) next.loopTaskId = result.taskId;
     // The conversation first: a client that sees the task finished finds its turn kept.
     if (result.status === 'answered' && record.conversationId) {

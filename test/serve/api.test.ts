@@ -67,6 +67,33 @@ describe('safe by default', () => {
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  it('answers CORS only for the origin given with --cors', async () => {
+    const other = await startServer({
+      tools: await loadRegistry([TOOLS_MODULE]),
+      journalDir: join(dir, 'cors-journal'),
+      port: 0,
+      token: 't',
+      cors: 'http://console.example',
+    });
+    try {
+      const ok = await fetch(`${other.url}/v1/runs`, {
+        headers: { origin: 'http://console.example', authorization: 'Bearer t' },
+      });
+      expect(ok.headers.get('access-control-allow-origin')).toBe('http://console.example');
+      const pre = await fetch(`${other.url}/v1/runs`, {
+        method: 'OPTIONS',
+        headers: { origin: 'http://console.example', 'access-control-request-method': 'POST' },
+      });
+      expect(pre.status).toBe(204);
+      const evil = await fetch(`${other.url}/v1/runs`, {
+        headers: { origin: 'https://evil.example', authorization: 'Bearer t' },
+      });
+      expect(evil.headers.get('access-control-allow-origin')).not.toBe('https://evil.example');
+    } finally {
+      await other.drain(100);
+    }
+  });
+
   it('serves the console without the token (it holds no data) with a strict CSP', async () => {
     const res = await fetch(`${c.base}/`);
     expect(res.status).toBe(200);
@@ -102,6 +129,13 @@ describe('safe by default', () => {
 });
 
 describe('the API', () => {
+  it('refuses tasks with a clear 400 when the server has no LLM', async () => {
+    const r = await call(c, 'POST', '/v1/tasks', { message: 'hello' });
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe('no_model');
+    expect(r.body.error.message).toContain('--cassette');
+  });
+
   it('lists the tools and serves an OpenAPI document generated from the request schemas', async () => {
     const tools = await call(c, 'GET', '/v1/tools');
     expect(tools.body.map((t: { name: string }) => t.name).sort()).toEqual([
@@ -167,6 +201,18 @@ describe('the API', () => {
     });
   });
 
+  it('announces list changes live on /v1/events', async () => {
+    const seen = readSse(c, '/v1/events', {
+      stop: (e, all) => all.some((x) => x.data.id === e.data.id && e.data.status === 'succeeded'),
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const { body } = await call(c, 'POST', '/v1/runs', { plan: chain(5) });
+    const events = await seen;
+    const mine = events.filter((e) => e.data.id === body.id).map((e) => [e.event, e.data.status]);
+    expect(mine[0]).toEqual(['summary', 'running']);
+    expect(mine.at(-1)).toEqual(['summary', 'succeeded']);
+  });
+
   it('replays from Last-Event-ID: a client that drops and reconnects misses nothing', async () => {
     const { body } = await call(c, 'POST', '/v1/runs', { plan: chain(150) });
     const first = await readSse(c, body.events, { stop: (_e, all) => all.length === 3 });
@@ -181,6 +227,45 @@ describe('the API', () => {
     expect(again.map((e) => e.id)).toEqual(seen);
     const tail = await readSse(c, body.events, { lastEventId: 5 });
     expect(tail.map((e) => e.id)).toEqual(seen.slice(6));
+  });
+
+  it('loses nothing and repeats nothing across many reconnects at random points of a busy run', async () => {
+    const plan = {
+      version: 1,
+      nodes: [
+        {
+          id: 'm',
+          map: '${input.items}',
+          as: 'x',
+          do: [{ id: 'w', call: 'wait', args: { ms: 2, label: '${string(x)}' } }],
+        },
+      ],
+    };
+    const items = Array.from({ length: 40 }, (_, i) => i);
+    const { body } = await call(c, 'POST', '/v1/runs', { plan, input: { items } });
+    const seen: number[] = [];
+    let last: number | undefined;
+    // Seeded, so a failure replays the same reconnect points.
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let round = 0; round < 200; round++) {
+      const take = 1 + Math.floor(random() * 7);
+      const got = await readSse(c, body.events, {
+        ...(last !== undefined ? { lastEventId: last } : {}),
+        stop: (_e, all) => all.length >= take,
+      });
+      seen.push(...got.map((e) => e.id));
+      last = got.at(-1)?.id ?? last;
+      if (got.at(-1)?.event === 'run.finished') break;
+    }
+    const journal = (await call(c, 'GET', `/v1/runs/${body.id}`)).body;
+    expect(journal.status).toBe('succeeded');
+    const all = await readSse(c, body.events);
+    expect(seen).toEqual(all.map((e) => e.id));
+    expect(all.length).toBeGreaterThan(80);
   });
 
   it('approves a waiting call through the API, and refuses a node that is not waiting', async () => {
@@ -222,6 +307,25 @@ describe('the API', () => {
       output: 'ops',
     });
     expect(log().filter((l) => l.startsWith('send ops'))).toHaveLength(1);
+  });
+
+  it('cancels a suspended run: the journal says cancelled and the call is never made', async () => {
+    const plan = {
+      version: 1,
+      nodes: [{ id: 'tell', call: 'send', args: { to: 'nobody', text: 'x' } }],
+    };
+    const { body } = await call(c, 'POST', '/v1/runs', { plan });
+    await until(async () =>
+      (await call(c, 'GET', `/v1/runs/${body.id}`)).body.status === 'suspended' ? true : undefined,
+    );
+    expect((await call(c, 'POST', `/v1/runs/${body.id}/cancel`)).body).toEqual({ ok: true });
+    const events = await readSse(c, body.events);
+    expect(events.at(-1)?.data).toMatchObject({ type: 'run.finished', status: 'cancelled' });
+    expect(
+      (await call(c, 'POST', `/v1/runs/${body.id}/approvals`, { node: 'tell', approved: true }))
+        .status,
+    ).toBe(409);
+    expect(log().some((l) => l.startsWith('send nobody'))).toBe(false);
   });
 
   it('cancels a running run, and the cancellation reaches the tool', async () => {

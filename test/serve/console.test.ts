@@ -153,6 +153,16 @@ describe.runIf(present || process.env.CI === 'true')('the web console in headles
     await page.goto(`${server.url}/#/`);
     await page.waitForSelector('#runs tbody tr');
     expect(await page.$$eval('#runs tbody tr', (r) => r.length)).toBeGreaterThanOrEqual(2);
+    // A run started elsewhere appears without a reload.
+    const res = await fetch(`${server.url}/v1/runs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        plan: { version: 1, nodes: [{ id: 'x', call: 'wait', args: { ms: 1, label: 'x' } }] },
+      }),
+    });
+    const { id } = (await res.json()) as { id: string };
+    await page.waitForSelector(`#runs tr[data-id="${id}"] .st.succeeded`, { timeout: 10_000 });
     expect(errors).toEqual([]);
   }, 60_000);
 });

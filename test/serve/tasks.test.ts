@@ -73,6 +73,9 @@ describe('a task replayed from a cassette, end to end over HTTP', () => {
     ).toBe(202);
     const after = await readSse(c, started.body.events, { lastEventId: before.at(-1)!.id });
     expect(after.at(-1)?.data).toMatchObject({ type: 'task.answered', answer: ANSWER });
+    // The answer streamed as the LLM wrote it, before the task said it was answered.
+    const streamed = after.filter((e) => e.event === 'llm.text').map((e) => e.data.text);
+    expect(streamed.join('')).toBe(ANSWER);
     // The record is saved just after the loop's last event.
     const done = await until(async () => {
       const t = (await call(c, 'GET', `/v1/tasks/${id}`)).body;
