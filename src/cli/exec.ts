@@ -8,6 +8,7 @@ import { loadRegistry } from '../tool/load-tools-module.ts';
 import { checkPlanInput, inputFieldsRead } from '../validate/check-input.ts';
 import { validatePlan } from '../validate/index.ts';
 import { jsonFault, lineColumn } from '../validate/parse-plan-text.ts';
+import { approvalQuestion } from './approval-question.ts';
 import { addToolsOption } from './cli-options.ts';
 import { cancelOnSigint } from './interrupt.ts';
 import { issueLines } from './print-issues.ts';
@@ -15,7 +16,8 @@ import { terminalApprover } from './terminal-approver.ts';
 
 /**
  * `toolplan exec PLAN --tools MODULE... [--input JSON] [--run-id ID] [--journal DIR] [--json]`
- * stdout: only the plan's output as JSON. stderr: progress (NDJSON events with --json).
+ * stdout: only the plan's output as JSON (with --json: NDJSON events instead, the output in
+ * the last). stderr: progress and messages for a person.
  * Exit 0 succeeded, 1 failed, 2 invalid plan or usage, 3 suspended for approval.
  */
 export const EXIT = { ok: 0, failed: 1, usage: 2, suspended: 3 } as const;
@@ -44,7 +46,10 @@ export function registerExecCommand(program: Command): void {
     .option('--input <json>', 'the run input, as JSON')
     .option('--run-id <id>', 'name the run (default: generated)')
     .option('--journal <dir>', 'journal folder', DEFAULT_JOURNAL_DIR)
-    .option('--json', 'progress on stderr as NDJSON events')
+    .option(
+      '--json',
+      'NDJSON events on stdout, one a line; the output is in the last (run.finished)',
+    )
     .action(async (plan: string, options: ExecCliOptions) => {
       process.exitCode = await runExec(plan, options);
     });
@@ -76,32 +81,45 @@ async function readPlanFile(path: string, io: CliIo): Promise<unknown> {
   }
 }
 
+/** How the user names the tools again in a resume command they are told to type. */
+function toolsArgs(tools: readonly string[] | undefined): string {
+  return tools && tools.length > 0 ? tools.map((t) => `--tools ${t}`).join(' ') : '--tools ...';
+}
+
 /** Prints a result the CLI way and returns the exit code. */
-export function reportResult(result: RunResult, io: CliIo, journalDir: string): number {
+export function reportResult(
+  result: RunResult,
+  io: CliIo,
+  journalDir: string,
+  tools?: readonly string[],
+  json = false,
+): number {
+  const resume = `toolplan resume ${result.runId} --journal ${journalDir} ${toolsArgs(tools)}`;
   switch (result.status) {
     case 'succeeded':
-      io.stdout.write(`${JSON.stringify(result.output, null, 2)}\n`);
+      if (!json) io.stdout.write(`${JSON.stringify(result.output, null, 2)}\n`);
       return EXIT.ok;
     case 'suspended': {
       const nodes = [...new Set(result.waiting.map((w) => w.node))];
       io.stderr.write(
         `toolplan: run ${result.runId} is suspended, waiting for approval of: ${result.waiting
           .map((w) => `${w.key} (${w.tool} ${JSON.stringify(w.args)})`)
-          .join(
-            ', ',
-          )}\n  continue: toolplan resume ${result.runId} --journal ${journalDir} --tools ... ${nodes
-          .map((n) => `--approve ${n}`)
-          .join(' ')}\n`,
+          .join(', ')}\n  continue: ${resume} ${nodes.map((n) => `--approve ${n}`).join(' ')}\n`,
       );
       return EXIT.suspended;
     }
+    case 'cancelled':
+      io.stderr.write(
+        `toolplan: run ${result.runId} was cancelled; finished nodes are kept in its journal.\n  continue it: ${resume}\n`,
+      );
+      return EXIT.failed;
     default: {
       const e = result.error;
       const usage = e.name === 'ConfigError';
       io.stderr.write(
         `toolplan: ${e.name}: ${e.message}${e.node && !e.message.includes(`(node ${e.node})`) ? ` (node ${e.node})` : ''}\n`,
       );
-      if (result.status === 'failed' && !usage)
+      if (!usage)
         io.stderr.write(
           `  run ${result.runId}: toolplan runs show ${result.runId} --journal ${journalDir}\n`,
         );
@@ -154,8 +172,12 @@ export async function runExec(
     );
     return EXIT.usage;
   }
-  return runReported(io, journalDir, options.json, (common) =>
-    executePlan(plan, { ...common, tools: registry, input, runId: options.runId }),
+  return runReported(
+    io,
+    journalDir,
+    options.json,
+    (common) => executePlan(plan, { ...common, tools: registry, input, runId: options.runId }),
+    { runId: options.runId, tools: options.tools },
   );
 }
 
@@ -172,12 +194,14 @@ export async function runReported(
     common: Required<Pick<ExecuteOptions, 'store' | 'signal' | 'onEvent'>> &
       Pick<ExecuteOptions, 'approve'>,
   ) => Promise<RunResult>,
+  run: { runId?: string; tools?: readonly string[] } = {},
 ): Promise<number> {
-  const reporter = new ProgressReporter(
-    io.stderr,
-    json ? 'json' : io.stderr.isTTY ? 'live' : 'plain',
-  );
-  const sigint = cancelOnSigint();
+  // --json: NDJSON events on stdout, as `run --json` writes them; the output is in the
+  // last one (`run.finished`). Text for a person stays on stderr.
+  const reporter = json
+    ? new ProgressReporter(io.stdout, 'json', run.runId)
+    : new ProgressReporter(io.stderr, io.stderr.isTTY ? 'live' : 'plain', run.runId);
+  const sigint = cancelOnSigint(() => reporter.runId);
   const store = new FileJournalStore(journalDir);
   try {
     const result = await start({
@@ -185,13 +209,12 @@ export async function runReported(
       signal: sigint.signal,
       onEvent: reporter.onEvent,
       approve: terminalApprover(io.stdin, io.stderr, {
-        question: (req) =>
-          `\napprove ${req.key}: call ${req.tool} with ${JSON.stringify(req.args)}? [y/N] `,
+        question: (req) => `\n${approvalQuestion(req)}`,
         abortable: true,
       }),
     });
     reporter.finish();
-    return reportResult(result, io, journalDir);
+    return reportResult(result, io, journalDir, run.tools, json);
   } finally {
     sigint.dispose();
     // executePlan and resumeRun close the run they wrote; this covers any other handle.

@@ -18,7 +18,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function cleanEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const key of Object.keys(env)) {
-    if (/^(OPENAI_|ANTHROPIC_|TOOLPLAN_)/.test(key) && key !== 'TOOLPLAN_FROM_SOURCE') delete env[key];
+    if (/^(OPENAI_|ANTHROPIC_|TOOLPLAN_)/.test(key) && key !== 'TOOLPLAN_FROM_SOURCE')
+      delete env[key];
   }
   return env;
 }
