@@ -9,18 +9,22 @@
 export interface ApprovalView {
   tool: string;
   args: unknown;
-  /** The node instance, when the question names it (`exec`, `resume`). */
+  /** The node instance, named when `showKey` is set (`exec`, `resume`). */
   key?: string;
 }
 
 const FOLD_AT = 160;
 const MAX_LINES = 200;
 
-export function approvalQuestion(request: ApprovalView, foldAt = FOLD_AT): string {
-  const lines = argumentLines(request.args, foldAt);
-  const head = `approve ${request.key ? `${request.key}: ` : ''}${request.tool}`;
+export function approvalQuestion(
+  request: ApprovalView,
+  options: { showKey?: boolean; foldAt?: number } = {},
+): string {
+  const lines = argumentLines(request.args, options.foldAt ?? FOLD_AT);
+  const key = options.showKey && request.key ? `${request.key}: call ` : '';
+  const head = `approve ${key}${request.tool}`;
   if (lines.length === 0) return `${head} {}? [y/N] `;
-  return `${head} with:\n${lines.map((l) => `  ${l}`).join('\n')}\n[y/N, a = show the full arguments] `;
+  return `${head} with:\n${lines.map((l) => `  ${l}`).join('\n')}\n? [y/N] (a: show the full arguments) `;
 }
 
 /** The whole arguments, pretty JSON: what "a" shows. */
@@ -45,7 +49,7 @@ export function argumentLines(args: unknown, foldAt = FOLD_AT): string[] {
       : isObject
         ? Object.entries(value as Record<string, unknown>).map(([k, v]) => [join(path, k), v])
         : [];
-    if ((isList || isObject) && entries.length > 0) {
+    if ((isList || isObject) && (entries.length > 0 || path === '')) {
       for (const [p, v] of entries) visit(v, p);
       return;
     }

@@ -209,7 +209,7 @@ export async function runReported(
       signal: sigint.signal,
       onEvent: reporter.onEvent,
       approve: terminalApprover(io.stdin, io.stderr, {
-        question: (req) => `\n${approvalQuestion(req)}`,
+        question: (req) => `\n${approvalQuestion(req, { showKey: true })}`,
         abortable: true,
       }),
     });

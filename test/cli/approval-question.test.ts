@@ -15,7 +15,7 @@ describe('the approval question', () => {
     expect(q).toContain('to: "attacker@evil.example"');
     expect(q).toContain('subject: "hi"');
     expect(q).toMatch(/body: "x+ …\(4,8\d\d characters folded\)… x+"/);
-    expect(q).toContain('a = show the full arguments');
+    expect(q).toContain('[y/N] (a: show the full arguments)');
   });
 
   it('shows nested values by path, and control characters as visible escapes', () => {
