@@ -98,6 +98,7 @@ export {
   type Tool,
   type ToolContext,
 } from './tool/tool.ts';
+export { checkPlanInput } from './validate/check-input.ts';
 // Validation
 export {
   DEFAULT_LIMITS,
