@@ -132,5 +132,5 @@ describe('a newcomer at the command line', () => {
   it('help eval counts the BFCL tasks there are', async () => {
     const r = await runCli(['help', 'eval']);
     expect(r.stdout).toContain('1,240 BFCL tasks');
-  });
+  }, 60_000);
 });
