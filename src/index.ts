@@ -145,6 +145,7 @@ export {
   type ToolContext,
 } from './tool/tool.ts';
 export { type LoadedTools, loadTools, type ToolSources } from './tool/tool-sources.ts';
+export { checkPlanInput } from './validate/check-input.ts';
 // Validation
 export {
   DEFAULT_LIMITS,

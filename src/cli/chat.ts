@@ -6,6 +6,8 @@ import { runTask } from '../loop/run-task.ts';
 import type { TaskMode } from '../loop/task-types.ts';
 import type { Message } from '../model/messages.ts';
 import { loadCliTools } from '../tool/tool-sources.ts';
+import { fullArguments, wantsFullArguments } from './approval-question.ts';
+import { cliErrorText, cliThrownText } from './cli-error-text.ts';
 import { addModelOptions, addToolsOption } from './cli-options.ts';
 import { modelFromOptions, progressLine } from './loop-support.ts';
 import { approvalQuestion, isYes } from './terminal-approver.ts';
@@ -79,9 +81,16 @@ export async function runChat(
         syntax: (options.syntax ?? 'json') as PlanSyntax,
         history,
         // Asked on the conversation's own readline: a second one would compete for stdin.
-        approve: async (request) => isYes(await ask(approvalQuestion(request))),
+        approve: async (request) => {
+          for (;;) {
+            const answer = await ask(approvalQuestion(request));
+            if (!wantsFullArguments(answer)) return isYes(answer);
+            io.stdout.write(fullArguments(request.args));
+          }
+        },
         onEvent: (event) => {
-          if (options.quiet) return;
+          // A failure is told once, in the reply below.
+          if (options.quiet || event.type === 'task.failed') return;
           const line = progressLine(event);
           if (line) io.stderr.write(`${line}\n`);
         },
@@ -91,16 +100,15 @@ export async function runChat(
           ? (result.answer ?? '')
           : result.status === 'suspended'
             ? '(waiting for approval)'
-            : `(failed: ${result.error?.message ?? 'unknown error'})`;
+            : `(failed: ${result.error ? cliErrorText(result.error, options.cassette) : 'unknown error'})`;
       io.stdout.write(`assistant> ${reply}\n`);
       history.push({ role: 'user', content: text }, { role: 'assistant', content: reply });
     }
     await cli.finish();
     return 0;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
     const name = error instanceof Error ? error.name : 'Error';
-    io.stderr.write(`toolplan chat: ${name}: ${message}\n`);
+    io.stderr.write(`toolplan chat: ${name}: ${cliThrownText(error, options.cassette)}\n`);
     return isToolplanError(error) && error.blame === 'config' ? 2 : 1;
   } finally {
     rl?.close();

@@ -13,6 +13,7 @@ import { loadCliTools } from '../tool/tool-sources.ts';
 import { checkPlanInput, inputFieldsRead } from '../validate/check-input.ts';
 import { validatePlan } from '../validate/index.ts';
 import { jsonFault, lineColumn } from '../validate/parse-plan-text.ts';
+import { approvalQuestion } from './approval-question.ts';
 import { addToolsOption } from './cli-options.ts';
 import { cancelOnSigint } from './interrupt.ts';
 import { issueLines } from './print-issues.ts';
@@ -21,7 +22,8 @@ import { terminalApprover } from './terminal-approver.ts';
 
 /**
  * `toolplan exec PLAN --tools MODULE... [--input JSON] [--run-id ID] [--journal DIR] [--json]`
- * stdout: only the plan's output as JSON. stderr: progress (NDJSON events with --json).
+ * stdout: only the plan's output as JSON (with --json: NDJSON events instead, the output in
+ * the last). stderr: progress and messages for a person.
  * Exit 0 succeeded, 1 failed, 2 invalid plan or usage, 3 suspended for approval.
  */
 export const EXIT = { ok: 0, failed: 1, usage: 2, suspended: 3 } as const;
@@ -52,7 +54,10 @@ export function registerExecCommand(program: Command): void {
     .option('--input <json>', 'the run input, as JSON')
     .option('--run-id <id>', 'name the run (default: generated)')
     .option('--journal <dir>', 'journal folder', DEFAULT_JOURNAL_DIR)
-    .option('--json', 'progress on stderr as NDJSON events')
+    .option(
+      '--json',
+      'NDJSON events on stdout, one a line; the output is in the last (run.finished)',
+    )
     .option('--redis <url>', 'journal in Redis, every call on `toolplan worker`s (see README)')
     .option(
       '--report <file>',
@@ -89,32 +94,45 @@ async function readPlanFile(path: string, io: CliIo): Promise<unknown> {
   }
 }
 
+/** How the user names the tools again in a resume command they are told to type. */
+function toolsArgs(tools: readonly string[] | undefined): string {
+  return tools && tools.length > 0 ? tools.map((t) => `--tools ${t}`).join(' ') : '--tools ...';
+}
+
 /** Prints a result the CLI way and returns the exit code. */
-export function reportResult(result: RunResult, io: CliIo, journalDir: string): number {
+export function reportResult(
+  result: RunResult,
+  io: CliIo,
+  journalDir: string,
+  tools?: readonly string[],
+  json = false,
+): number {
+  const resume = `toolplan resume ${result.runId} --journal ${journalDir} ${toolsArgs(tools)}`;
   switch (result.status) {
     case 'succeeded':
-      io.stdout.write(`${JSON.stringify(result.output, null, 2)}\n`);
+      if (!json) io.stdout.write(`${JSON.stringify(result.output, null, 2)}\n`);
       return EXIT.ok;
     case 'suspended': {
       const nodes = [...new Set(result.waiting.map((w) => w.node))];
       io.stderr.write(
         `toolplan: run ${result.runId} is suspended, waiting for approval of: ${result.waiting
           .map((w) => `${w.key} (${w.tool} ${JSON.stringify(w.args)})`)
-          .join(
-            ', ',
-          )}\n  continue: toolplan resume ${result.runId} --journal ${journalDir} --tools ... ${nodes
-          .map((n) => `--approve ${n}`)
-          .join(' ')}\n`,
+          .join(', ')}\n  continue: ${resume} ${nodes.map((n) => `--approve ${n}`).join(' ')}\n`,
       );
       return EXIT.suspended;
     }
+    case 'cancelled':
+      io.stderr.write(
+        `toolplan: run ${result.runId} was cancelled; finished nodes are kept in its journal.\n  continue it: ${resume}\n`,
+      );
+      return EXIT.failed;
     default: {
       const e = result.error;
       const usage = e.name === 'ConfigError';
       io.stderr.write(
         `toolplan: ${e.name}: ${e.message}${e.node && !e.message.includes(`(node ${e.node})`) ? ` (node ${e.node})` : ''}\n`,
       );
-      if (result.status === 'failed' && !usage)
+      if (!usage)
         io.stderr.write(
           `  run ${result.runId}: toolplan runs show ${result.runId} --journal ${journalDir}\n`,
         );
@@ -174,7 +192,7 @@ export async function runExec(
       { tools: registry, input, runId: options.runId },
       options as { redis: string },
       io,
-      (r) => reportResult(r, io, 'redis'),
+      (r) => reportResult(r, io, 'redis', options.tools, options.json),
     );
   }
   const runId = options.runId ?? newRunId();
@@ -182,7 +200,7 @@ export async function runExec(
     io,
     journalDir,
     options.json,
-    { runId, owner: 'toolplan exec' },
+    { runId, owner: 'toolplan exec', tools: options.tools },
     (common) => executePlan(plan, { ...common, tools: registry, input, runId }),
   );
   if (options.report) await writeRunReport(options.report, journalDir, runId, io);
@@ -200,7 +218,7 @@ export async function runReported(
   io: CliIo,
   journalDir: string,
   json: boolean | undefined,
-  run: { runId: string; owner: string },
+  run: { runId: string; owner: string; tools?: readonly string[] },
   start: (
     common: Required<Pick<ExecuteOptions, 'store' | 'signal' | 'onEvent'>> &
       Pick<ExecuteOptions, 'approve'>,
@@ -218,7 +236,7 @@ export async function runReported(
     return leased ? EXIT.failed : EXIT.usage;
   }
   try {
-    return await reportedWith(io, journalDir, json, held, start);
+    return await reportedWith(io, journalDir, json, held, run, start);
   } finally {
     await held.release().catch(() => {});
     await files.closeAll().catch(() => {});
@@ -230,13 +248,15 @@ async function reportedWith(
   journalDir: string,
   json: boolean | undefined,
   held: HeldLease,
+  run: Parameters<typeof runReported>[3],
   start: Parameters<typeof runReported>[4],
 ): Promise<number> {
-  const reporter = new ProgressReporter(
-    io.stderr,
-    json ? 'json' : io.stderr.isTTY ? 'live' : 'plain',
-  );
-  const sigint = cancelOnSigint();
+  // --json: NDJSON events on stdout, as `run --json` writes them; the output is in the
+  // last one (`run.finished`). Text for a person stays on stderr.
+  const reporter = json
+    ? new ProgressReporter(io.stdout, 'json', run.runId)
+    : new ProgressReporter(io.stderr, io.stderr.isTTY ? 'live' : 'plain', run.runId);
+  const sigint = cancelOnSigint(() => reporter.runId);
   const store = held.store;
   const tracing = await cliTracing('toolplan exec');
   try {
@@ -245,14 +265,13 @@ async function reportedWith(
       signal: AbortSignal.any([sigint.signal, held.lost]),
       onEvent: tracing.runEvents(reporter.onEvent),
       approve: terminalApprover(io.stdin, io.stderr, {
-        question: (req) =>
-          `\napprove ${req.key}: call ${req.tool} with ${JSON.stringify(req.args)}? [y/N] `,
+        question: (req) => `\n${approvalQuestion(req, { showKey: true })}`,
         abortable: true,
       }),
     });
     reporter.finish();
     if (typeof result === 'number') return result;
-    return reportResult(result, io, journalDir);
+    return reportResult(result, io, journalDir, run.tools, json);
   } finally {
     sigint.dispose();
     await tracing.shutdown();

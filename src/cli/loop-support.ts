@@ -44,10 +44,18 @@ export function modelFromOptions(options: ModelCliOptions): CliModel {
   if (options.cassette && !options.record) {
     const cassette = readCassette(options.cassette);
     const first = cassette.interactions[0]?.request;
+    const recordedFrom = first && (first.path.includes('/messages') ? 'anthropic' : 'openai');
+    if (provider && recordedFrom && provider !== recordedFrom) {
+      throw new ConfigError(
+        'cassette_provider_mismatch',
+        `the cassette ${options.cassette} was recorded from ${recordedFrom} (${first.method} ${first.path}), not ${provider}: use --provider ${recordedFrom}, or leave --provider out to take it from the cassette`,
+        { details: { cassette: options.cassette, recordedFrom, provider } },
+      );
+    }
     const recordedModel = (first?.body as { model?: unknown } | undefined)?.model;
     const fetch = createReplayFetch({ cassette });
     const model = createModel({
-      provider: provider ?? (first?.path.includes('/messages') ? 'anthropic' : 'openai'),
+      provider: provider ?? recordedFrom ?? 'openai',
       ...((options.model ?? (typeof recordedModel === 'string' ? recordedModel : undefined))
         ? { model: options.model ?? (recordedModel as string) }
         : {}),

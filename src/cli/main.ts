@@ -103,6 +103,13 @@ async function registerCommands(program: Command, argv: string[]): Promise<void>
     program.command(c.name).description(c.summary).allowUnknownOption().helpOption(false);
 }
 
+/**
+ * Commands whose work is over when their action returns. Once it has (the run ended, its
+ * journal is flushed and closed), the process exits: a tool that leaked a timer or a socket
+ * must not keep the CLI alive. Commands that serve until stopped are not listed.
+ */
+const ENDS_WITH_ITS_ACTION = new Set(['run', 'chat', 'exec', 'resume', 'runs', 'validate', 'eval']);
+
 export async function runCli(argv: string[]): Promise<void> {
   const program = buildProgram();
   await registerCommands(program, argv);
@@ -119,6 +126,15 @@ export async function runCli(argv: string[]): Promise<void> {
     // MCP servers a command started: their processes would keep this one alive.
     await closeAllToolSources();
   }
+  if (ENDS_WITH_ITS_ACTION.has(argv[2] ?? '')) await exitWhenWritten();
+}
+
+/** Exits once stdout and stderr have taken everything written to them. */
+async function exitWhenWritten(): Promise<never> {
+  const drained = (stream: NodeJS.WriteStream) =>
+    new Promise<void>((resolve) => stream.write('', () => resolve()));
+  await Promise.all([drained(process.stdout), drained(process.stderr)]);
+  process.exit(process.exitCode ?? 0);
 }
 
 export { reportFatal };

@@ -4,8 +4,8 @@ import { resumeRun } from '../exec/execute-plan.ts';
 import { DEFAULT_JOURNAL_DIR } from '../exec/file-journal-store.ts';
 import { checkJournalFormat } from '../exec/journal-format.ts';
 import type { JournalStore } from '../exec/journal-store.ts';
-import { loadCliTools } from '../tool/tool-sources.ts';
 import type { ToolRegistry } from '../tool/registry.ts';
+import { loadCliTools } from '../tool/tool-sources.ts';
 import { validatePlan } from '../validate/index.ts';
 import { addToolsOption, collect } from './cli-options.ts';
 import { type CliIo, EXIT, reportResult, runReported } from './exec.ts';
@@ -72,7 +72,7 @@ export async function runResume(
     io,
     journalDir,
     options.json,
-    { runId, owner: 'toolplan resume' },
+    { runId, owner: 'toolplan resume', tools: options.tools },
     async (common) => {
       const refused = await checkResumable(runId, common.store, registry, io);
       if (refused !== undefined) return refused;

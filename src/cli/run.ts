@@ -12,6 +12,7 @@ import type { SavedTask } from '../loop/task-store.ts';
 import type { TaskMode, TaskResult } from '../loop/task-types.ts';
 import { cliTracing } from '../telemetry/cli-tracing.ts';
 import { loadCliTools } from '../tool/tool-sources.ts';
+import { cliErrorText, cliThrownText } from './cli-error-text.ts';
 import { addModelOptions, addToolsOption, collect } from './cli-options.ts';
 import { cancelOnSigint } from './interrupt.ts';
 import { modelFromOptions, progressLine } from './loop-support.ts';
@@ -226,7 +227,8 @@ function eventWriter(
 ): (event: LoopEvent) => void {
   return (event) => {
     if (options.json) io.stdout.write(`${JSON.stringify(event)}\n`);
-    else {
+    // A failure is told once, by the report at the end.
+    else if (event.type !== 'task.failed') {
       const line = progressLine(event);
       if (line) io.stderr.write(`${line}\n`);
     }
@@ -234,7 +236,7 @@ function eventWriter(
 }
 
 function reportError(error: unknown, io: { stderr: NodeJS.WritableStream }): number {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = cliThrownText(error);
   const name = error instanceof Error ? error.name : 'Error';
   io.stderr.write(`toolplan run: ${name}: ${message}\n`);
   return isToolplanError(error) && error.blame === 'config' ? 2 : 1;
@@ -289,9 +291,11 @@ function report(
     return 3;
   }
   const error = result.error;
-  if (error) io.stderr.write(`toolplan run: ${error.name}: ${error.message}\n`);
-  if (error?.code === 'plan_invalid') return 2;
-  return error && error.blame === 'config' ? 2 : 1;
+  if (error)
+    io.stderr.write(`toolplan run: ${error.name}: ${cliErrorText(error, options.cassette)}\n`);
+  // The task ran and failed (a refused connection included): 1. Usage errors, found before
+  // anything ran, exit 2 from reportError; so does a plan the LLM could not repair.
+  return error?.code === 'plan_invalid' ? 2 : 1;
 }
 
 function oneOf(value: string, allowed: string[], flag: string): string {

@@ -1,10 +1,8 @@
 import { createInterface } from 'node:readline/promises';
 import type { ApprovalRequest, ApproveFn } from '../loop/ports.ts';
+import { approvalQuestion, fullArguments, wantsFullArguments } from './approval-question.ts';
 
-/** The question `run` and `chat` ask: the tool and its arguments, kept to one line. */
-export function approvalQuestion(request: Pick<ApprovalRequest, 'tool' | 'args'>): string {
-  return `approve ${request.tool} ${JSON.stringify(request.args).slice(0, 300)}? [y/N] `;
-}
+export { approvalQuestion } from './approval-question.ts';
 
 /** Only "y" or "yes" approves: an empty answer or the end of input denies. */
 export function isYes(answer: string | undefined): boolean {
@@ -32,11 +30,14 @@ export function terminalApprover(
   return async (request) => {
     const rl = createInterface({ input, output });
     try {
-      const answer =
-        options.abortable && request.signal
-          ? await rl.question(question(request), { signal: request.signal })
-          : await rl.question(question(request));
-      return isYes(answer);
+      for (;;) {
+        const answer =
+          options.abortable && request.signal
+            ? await rl.question(question(request), { signal: request.signal })
+            : await rl.question(question(request));
+        if (!wantsFullArguments(answer)) return isYes(answer);
+        output.write(fullArguments(request.args));
+      }
     } finally {
       rl.close();
     }

@@ -144,6 +144,9 @@ async function failedTry(
     attempt,
     error: toErrorInfo(error),
     ...(delay === undefined ? {} : { retry_in_ms: delay }),
+    ...(delay !== undefined && t.policy.jitter === 'full'
+      ? { retry_jitter_max_ms: backoffDelay({ ...t.policy, jitter: 'none' }, attempt) }
+      : {}),
   });
   if (!retry) throw error;
   await sleep(delay!, t.signal);

@@ -93,6 +93,8 @@ export type RunEvent =
       error: ErrorInfo;
       /** Backoff before the next try; absent when no retry follows. */
       retry_in_ms?: number;
+      /** With full jitter, retry_in_ms was drawn from 0 up to this bound. */
+      retry_jitter_max_ms?: number;
     })
   | (Base & {
       type: 'node.waiting';

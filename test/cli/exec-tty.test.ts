@@ -91,7 +91,7 @@ function statusLines(screen: string): string[] {
   return screen
     .split(/[\r\n]+/)
     .map((l) => l.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').trim())
-    .filter((l) => /^running \d+ \| done \d+ \|/.test(l));
+    .filter((l) => /^run \S+ \| running \d+ \| done \d+ \|/.test(l));
 }
 
 /** What was drawn after the person answered the question. */
@@ -111,7 +111,9 @@ describe('exec on a terminal', () => {
     const after = statusLines(afterAnswer(screen));
     expect(after.length, screen).toBeGreaterThan(0);
     for (const line of after) expect(line, screen).toMatch(/\| waiting 0\b/);
-    expect(after.at(-1), screen).toBe('running 0 | done 1 | failed 0 | skipped 0 | waiting 0');
+    expect(after.at(-1), screen).toBe(
+      'run tty-yes | running 0 | done 1 | failed 0 | skipped 0 | waiting 0',
+    );
   });
 
   it('denies on "n": the run fails with ApprovalDenied and nothing is sent', async () => {
@@ -121,7 +123,9 @@ describe('exec on a terminal', () => {
     expect(screen).not.toMatch(/"status": "sent"/);
     const after = statusLines(afterAnswer(screen));
     for (const line of after) expect(line, screen).toMatch(/\| waiting 0\b/);
-    expect(after.at(-1), screen).toBe('running 0 | done 0 | failed 1 | skipped 0 | waiting 0');
+    expect(after.at(-1), screen).toBe(
+      'run tty-no | running 0 | done 0 | failed 1 | skipped 0 | waiting 0',
+    );
   });
 
   it('a fallback alternative that needs approval: asked under its own key; the run ends with one node done', async () => {
@@ -131,6 +135,8 @@ describe('exec on a terminal', () => {
     expect(screen).toMatch(/"deleted": true/);
     const after = statusLines(afterAnswer(screen));
     for (const line of after) expect(line, screen).toMatch(/\| waiting 0\b/);
-    expect(after.at(-1), screen).toBe('running 0 | done 1 | failed 0 | skipped 0 | waiting 0');
+    expect(after.at(-1), screen).toBe(
+      'run tty-fallback | running 0 | done 1 | failed 0 | skipped 0 | waiting 0',
+    );
   });
 });

@@ -57,7 +57,7 @@ describe('toolplan exec / resume / runs (real processes)', () => {
     expect(show.stdout).toMatch(/run r1 started[\s\S]*b succeeded[\s\S]*run succeeded/);
   });
 
-  it('--json turns stderr into NDJSON events', () => {
+  it('--json writes NDJSON events on stdout, as run --json does', () => {
     const { file, journal } = setup(sumPlan);
     const r = cli([
       'exec',
@@ -70,7 +70,7 @@ describe('toolplan exec / resume / runs (real processes)', () => {
       journal,
       '--json',
     ]);
-    const events = r.stderr
+    const events = r.stdout
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
@@ -141,7 +141,9 @@ describe('toolplan exec / resume / runs (real processes)', () => {
     });
     const code = await new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
     expect(code, stderr).toBe(1);
-    expect(stderr).toMatch(/Cancelled/);
+    expect(stderr).toContain('cancelling run int');
+    expect(stderr).toContain('run int was cancelled');
+    expect(stderr).toContain(`toolplan resume int --journal ${journal} --tools ${TOOLS}`);
     const runs = cli(['runs', '--journal', journal, '--json']);
     expect(JSON.parse(runs.stdout)[0]).toMatchObject({ id: 'int', status: 'cancelled' });
   });

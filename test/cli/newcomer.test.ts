@@ -120,8 +120,17 @@ describe('a newcomer at the command line', () => {
     expect(r.stderr).toContain('input at /x');
   });
 
+  it('run against a provider that cannot be reached: the error once, exit 1 (the run failed)', async () => {
+    const r = await runCli(['run', 'hi', '--tools', TOOLS], {
+      env: { OPENAI_BASE_URL: 'http://127.0.0.1:1/v1', OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '' },
+      timeoutMs: 60_000,
+    });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr.match(/could not reach OpenAI/g)).toHaveLength(1);
+  }, 60_000);
+
   it('help eval counts the BFCL tasks there are', async () => {
     const r = await runCli(['help', 'eval']);
     expect(r.stdout).toContain('1,240 BFCL tasks');
-  });
+  }, 60_000);
 });

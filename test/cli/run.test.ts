@@ -208,7 +208,8 @@ describe('toolplan chat (child process)', () => {
   });
 });
 
-describe('toolplan run --resume (child processes)', () => {
+// Three CLI processes a test: on a loaded 2-core machine that is more than the default 30 s.
+describe('toolplan run --resume (child processes)', { timeout: 120_000 }, () => {
   const LOGGED = join(ROOT, 'test/loop/support/logged-tools-module.ts');
   const KEY = 'sk-secret-resume-key-8d1f';
   const gated = {

