@@ -47,6 +47,12 @@ export {
   type RunResult,
   resumeRun,
 } from './exec/index.ts';
+// Expression budget
+export {
+  DEFAULT_EXPRESSION_BUDGET,
+  type ExpressionBudget,
+  setExpressionBudget,
+} from './expr/expression-budget.ts';
 // The loop
 export {
   type Budgets,
