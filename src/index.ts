@@ -70,6 +70,12 @@ export {
 export { checkSequence } from './exec/journal-store.ts';
 export { type HeldLease, holdLease } from './exec/lease-keeper.ts';
 export { leasedStore } from './exec/leased-store.ts';
+// Expression budget
+export {
+  DEFAULT_EXPRESSION_BUDGET,
+  type ExpressionBudget,
+  setExpressionBudget,
+} from './expr/expression-budget.ts';
 // The loop
 export {
   type Budgets,

@@ -15,9 +15,10 @@ export const MAX_COMPREHENSION_NESTING = 3;
  * expressions whose literals multiply out past the runtime budget, comprehensions nested too
  * deeply, `matches()` patterns that are not RE2 (`checkExpressionCost`, on the plan graph's
  * parsed expressions).
+ *
+ * checkValueDepth: checks every value's nesting; false when one is too deep for the
+ * recursive walks that follow.
  */
-
-/** Checks every value's nesting; false when one is too deep for the recursive walks. */
 export function checkValueDepth(nodes: readonly unknown[], issues: IssueList): boolean {
   let walkable = true;
   // [value, pointer, depth of the value if it is an array or object, is it a plan node]

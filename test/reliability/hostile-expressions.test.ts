@@ -1,4 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: plans write `${ }` expressions in plain strings
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +12,14 @@ import {
 } from '../../src/exec/index.ts';
 import { ToolRegistry } from '../../src/tool/registry.ts';
 import { validatePlan } from '../../src/validate/index.ts';
-import { CATASTROPHIC_REGEX, deepArray, nestedMaps, sharedBinds } from '../expr/support/hostile.ts';
-import { runCli } from '../support/run-cli.ts';
+import {
+  CATASTROPHIC_REGEX,
+  deepArray,
+  nestedMaps,
+  scanInLoops,
+  sharedBinds,
+} from '../expr/support/hostile.ts';
+import { repoRoot, runCli } from '../support/run-cli.ts';
 
 /**
  * Issue 10 items 1-4 end to end: the plans the adversarial review wrote, run with a file
@@ -23,6 +30,7 @@ import { runCli } from '../support/run-cli.ts';
 const dir = mkdtempSync(join(tmpdir(), 'toolplan-hostile-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const tools = new ToolRegistry();
+const ENTRY = join(repoRoot, 'bin', 'toolplan');
 
 function planOf(value: unknown) {
   return {
@@ -135,4 +143,43 @@ describe('hostile expressions through `toolplan exec`', () => {
     expect(r.stderr).toContain('nothing was run');
     expect(r.stderr).not.toMatch(/RangeError|Maximum call stack/);
   });
+
+  it('Ctrl-C during a run of costly expressions cancels it; the journal says cancelled', async () => {
+    // The validator cannot see this one's cost (1,000 steps, each a 100,000-item scan): each
+    // evaluation ends on its time budget, caught, 100 times over. SIGINT is handled between
+    // two evaluations, as the budget bounds each.
+    const at = mkdtempSync(join(dir, 'sigint-'));
+    const file = join(at, 'plan.json');
+    const journal = join(at, 'journal');
+    const body = {
+      id: 't',
+      try: [{ id: 'v', value: `\${${scanInLoops()}}` }],
+      catch: [{ id: 'c', value: 0 }],
+    };
+    const plan = {
+      version: 1,
+      nodes: [{ id: 'm', map: '${input}', concurrency: 1, do: [body] }],
+    };
+    writeFileSync(file, JSON.stringify(plan));
+    const items = JSON.stringify(Array.from({ length: 100 }, (_, i) => i));
+    const child = spawn(
+      process.execPath,
+      [ENTRY, 'exec', file, '--journal', journal, '--run-id', 'int', '--input', items],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    let sent = false;
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (!sent && /v\/0 failed/.test(stderr)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
+    expect(code, stderr).toBe(1);
+    expect(stderr).toMatch(/Cancelled/);
+    const runs = await runCli(['runs', '--journal', journal, '--json']);
+    expect(JSON.parse(runs.stdout)[0]).toMatchObject({ id: 'int', status: 'cancelled' });
+  }, 60_000);
 });
