@@ -136,6 +136,9 @@ function raceSignal(result: PromiseLike<unknown>, signal: AbortSignal): Promise<
       reject(signal.reason);
     };
     signal.addEventListener('abort', onAbort, { once: true });
+    // Aborted while the tool was being called (by the tool itself, or a sibling's failure
+    // it caused): no abort event will come now.
+    if (signal.aborted) onAbort();
     // A late rejection after an abort must not become an unhandled rejection.
     Promise.resolve(result).then(
       (v) => {
