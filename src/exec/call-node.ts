@@ -150,8 +150,7 @@ async function awaitApproval(
       });
     } else {
       // Nobody to ask: wait until the run has nothing else to do, then it suspends.
-      ctx.waiting.set(key, { key, node: nodeId, tool, args });
-      ctx.busy -= 1;
+      ctx.activity.wait({ key, node: nodeId, tool, args });
       try {
         await new Promise<never>((_, reject) => {
           if (signal.aborted) return reject(signal.reason);
@@ -159,8 +158,7 @@ async function awaitApproval(
           ctx.suspend();
         });
       } finally {
-        ctx.busy += 1;
-        ctx.waiting.delete(key);
+        ctx.activity.unwait(key);
       }
       throw new Suspension();
     }
