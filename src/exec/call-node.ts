@@ -6,7 +6,13 @@ import {
 } from '../errors/runtime-errors.ts';
 import { ToolplanError } from '../errors/toolplan-error.ts';
 import { EMPTY_ARGS } from '../plan/kinds/call.ts';
-import type { CallStepNode, CallStepSpec, Compiled, RunScope } from '../plan/kinds/runtime.ts';
+import type {
+  CallPrepSlot,
+  CallStepNode,
+  CallStepSpec,
+  Compiled,
+  RunScope,
+} from '../plan/kinds/runtime.ts';
 import { checkArgs, type RegisteredTool } from '../tool/registry.ts';
 import { type ResolvedRetry, resolveRetry } from './backoff.ts';
 import { type CallTarget, callWithRetry } from './call-retry.ts';
@@ -91,12 +97,10 @@ interface CallPrep {
 /** Per tool: its own retry policy, and the prep of calls with no arguments and no retry. */
 const toolPolicies = new WeakMap<RegisteredTool, ResolvedRetry>();
 const emptyArgsPreps = new WeakMap<RegisteredTool, CallPrep>();
-/** Per compiled call node (shared by every instance of a body): its prep. */
-const nodePreps = new WeakMap<CallStepNode, CallPrep>();
 
 function prepare(node: CallStepNode, tool: RegisteredTool, spec: CallStepSpec): CallPrep {
-  const cached = nodePreps.get(node);
-  if (cached?.tool === tool) return cached;
+  const cached = node.c.prep;
+  if (isPrepOf(cached, tool)) return cached;
   // Nodes that differ in nothing the prep depends on share one: a plan of 100,000 calls
   // must not keep 100,000 copies of the same policy alive for the whole run.
   const shared = spec.retry === undefined && node.c.args === EMPTY_ARGS;
@@ -110,8 +114,13 @@ function prepare(node: CallStepNode, tool: RegisteredTool, spec: CallStepSpec): 
     p = { tool, policy, constArgsOk: false };
     if (shared) emptyArgsPreps.set(tool, p);
   }
-  nodePreps.set(node, p);
+  node.c.prep = p;
   return p;
+}
+
+/** The slot holds this tool's prep (only `prepare` fills it, always with a CallPrep). */
+function isPrepOf(slot: CallPrepSlot | undefined, tool: RegisteredTool): slot is CallPrep {
+  return slot?.tool === tool;
 }
 
 /**
@@ -150,8 +159,7 @@ async function awaitApproval(
       });
     } else {
       // Nobody to ask: wait until the run has nothing else to do, then it suspends.
-      ctx.waiting.set(key, { key, node: nodeId, tool, args });
-      ctx.busy -= 1;
+      ctx.activity.wait({ key, node: nodeId, tool, args });
       try {
         await new Promise<never>((_, reject) => {
           if (signal.aborted) return reject(signal.reason);
@@ -159,8 +167,7 @@ async function awaitApproval(
           ctx.suspend();
         });
       } finally {
-        ctx.busy += 1;
-        ctx.waiting.delete(key);
+        ctx.activity.unwait(key);
       }
       throw new Suspension();
     }

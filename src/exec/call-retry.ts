@@ -7,7 +7,7 @@ import { ToolplanError } from '../errors/toolplan-error.ts';
 import type { RegisteredTool } from '../tool/registry.ts';
 import { backoffDelay, isRetryable, type ResolvedRetry } from './backoff.ts';
 import { type AttemptSpec, invokeTool, isThenable } from './invoke-tool.ts';
-import { type RunContext, toErrorInfo } from './run-context.ts';
+import { fromErrorInfo, type RunContext, toErrorInfo } from './run-context.ts';
 import { sleep } from './sleep.ts';
 
 /**
@@ -49,19 +49,40 @@ export function callWithRetry(ctx: RunContext, t: CallTarget): unknown {
       { retryable: false, details: { tool: t.tool.name, node: t.key } },
     );
   }
-  announceAttempt(ctx, t, 1);
+  const first = ctx.replaying ? firstAttempt(ctx, t) : 1;
+  announceAttempt(ctx, t, first, true);
   // The attempt must be durable before the call it announces is made (a store that
   // appends synchronously, like memory, has nothing pending: no turn is spent waiting).
-  if (ctx.journal.pending) return retryFrom(ctx, t, 1, true);
+  if (ctx.journal.pending) return retryFrom(ctx, t, first, true);
   let out: unknown;
   try {
-    out = invokeTool(ctx, attemptSpec(t, 1));
+    out = invokeTool(ctx, attemptSpec(t, first));
   } catch (thrown) {
-    return afterFailedTry(ctx, t, 1, thrown);
+    return afterFailedTry(ctx, t, first, thrown);
   }
   return isThenable(out)
-    ? out.then(undefined, (thrown: unknown) => afterFailedTry(ctx, t, 1, thrown))
+    ? out.then(undefined, (thrown: unknown) => afterFailedTry(ctx, t, first, thrown))
     : out;
+}
+
+/**
+ * Where a resumed call's tries go on: after the last one that failed (a try in flight when
+ * the run stopped runs again, with its number and idempotency key). When the failed tries
+ * already spent the policy, the last failure is the call's, and the tool is not called.
+ */
+function firstAttempt(ctx: RunContext, t: CallTarget): number {
+  const last = ctx.journal.state.retries.get(t.key);
+  if (!last || (last.tool !== undefined && last.tool !== t.tool.name)) return 1;
+  const next = last.attempt + 1;
+  if (last.retry && next <= t.policy.attempts) return next;
+  if (t.start)
+    ctx.journal.append({
+      type: 'node.started',
+      key: t.key,
+      node: t.start.node,
+      kind: t.start.kind,
+    });
+  throw fromErrorInfo(last.error);
 }
 
 function attemptSpec(t: CallTarget, attempt: number): AttemptSpec {
@@ -77,14 +98,14 @@ function attemptSpec(t: CallTarget, attempt: number): AttemptSpec {
 }
 
 /** Checks the budget and journals the try (not durable yet: the caller flushes). */
-function announceAttempt(ctx: RunContext, t: CallTarget, attempt: number): void {
+function announceAttempt(ctx: RunContext, t: CallTarget, attempt: number, first: boolean): void {
   if (t.budgeted && ctx.journal.state.toolCalls >= ctx.maxToolCalls) {
     throw new BudgetExceededError(`the run reached max_tool_calls (${ctx.maxToolCalls})`, {
       retryable: false,
       details: { max_tool_calls: ctx.maxToolCalls },
     });
   }
-  if (attempt === 1 && t.start) {
+  if (first && t.start) {
     const { node, kind } = t.start;
     ctx.journal.append({
       type: 'node.started',
@@ -107,7 +128,7 @@ async function retryFrom(
   announced: boolean,
 ): Promise<unknown> {
   for (; ; attempt++, announced = false) {
-    if (!announced) announceAttempt(ctx, t, attempt);
+    if (!announced) announceAttempt(ctx, t, attempt, false);
     if (ctx.journal.pending) await ctx.journal.flush();
     try {
       return await invokeTool(ctx, attemptSpec(t, attempt));
@@ -142,6 +163,7 @@ async function failedTry(
     type: 'node.attempt_failed',
     key: t.key,
     attempt,
+    tool: t.tool.name,
     error: toErrorInfo(error),
     ...(delay === undefined ? {} : { retry_in_ms: delay }),
     ...(delay !== undefined && t.policy.jitter === 'full'

@@ -90,6 +90,8 @@ export type RunEvent =
       type: 'node.attempt_failed';
       key: string;
       attempt: number;
+      /** The tool tried (absent in journals from before it was recorded). */
+      tool?: string;
       error: ErrorInfo;
       /** Backoff before the next try; absent when no retry follows. */
       retry_in_ms?: number;

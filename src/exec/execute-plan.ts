@@ -3,6 +3,7 @@ import { BudgetExceededError, CancelledError, ConfigError } from '../errors/runt
 import { Node, Plan, type PlanLimitsT, type PlanT } from '../plan/plan-schema.ts';
 import { ToolRegistry } from '../tool/registry.ts';
 import type { Tool } from '../tool/tool.ts';
+import { RunActivity, shouldSuspend } from './activity.ts';
 import { checkOptions, limitRules } from './check-options.ts';
 import { compilePlan } from './compile-plan.ts';
 import { evaluateIn } from './evaluate.ts';
@@ -251,8 +252,7 @@ async function drive(
     approve: options.approve,
     onEmit: options.onEmit,
     random: options.random ?? Math.random,
-    busy: 0,
-    waiting: new Map(),
+    activity: new RunActivity(),
     stopping: false,
     replaying: state.nodes.size > 0,
     suspend: () => {
@@ -261,9 +261,10 @@ async function drive(
       // After the current turn: only suspend if nothing started meanwhile.
       setImmediate(() => {
         suspendScheduled = false;
-        if (ctx.stopping || ctx.busy > 0 || ctx.waiting.size === 0) return;
+        const { leaves, waiting } = ctx.activity;
+        if (!shouldSuspend({ leaves, waiting, stopping: ctx.stopping })) return;
         ctx.stopping = true;
-        journal.append({ type: 'run.suspended', waiting: [...ctx.waiting.values()] });
+        journal.append({ type: 'run.suspended', waiting: [...waiting.values()] });
         root.abort(new Suspension());
       });
     },

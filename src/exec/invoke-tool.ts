@@ -109,8 +109,9 @@ export function isThenable(v: unknown): v is PromiseLike<unknown> {
 /**
  * Calls the tool. A tool that returns synchronously with no timeout to enforce is done
  * already: its value comes back as is, with no promise and no abort listener made.
+ * Exported for the loop's react mode, whose tools get the same timeout and signal race.
  */
-function callRaced(spec: AttemptSpec, runId: string): unknown {
+export function callRaced(spec: AttemptSpec, runId: string): unknown {
   const { signal, timeoutMs } = spec;
   if (signal.aborted) throw signal.reason;
   if (timeoutMs === undefined) {
@@ -136,6 +137,9 @@ function raceSignal(result: PromiseLike<unknown>, signal: AbortSignal): Promise<
       reject(signal.reason);
     };
     signal.addEventListener('abort', onAbort, { once: true });
+    // Aborted while the tool was being called (by the tool itself, or a sibling's failure
+    // it caused): no abort event will come now.
+    if (signal.aborted) onAbort();
     // A late rejection after an abort must not become an unhandled rejection.
     Promise.resolve(result).then(
       (v) => {

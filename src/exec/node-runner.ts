@@ -5,6 +5,7 @@ import type {
   RunScope,
 } from '../plan/kinds/runtime.ts';
 import { type Outcome, ReadyTracker } from '../plan/list-graph.ts';
+import { shouldSuspend } from './activity.ts';
 import { toError } from './call-retry.ts';
 import { evaluateBool } from './evaluate.ts';
 import {
@@ -192,7 +193,7 @@ export async function runNode(
   }
   if (ctx.stopping) throw frame.signal.reason ?? new Suspension();
   const { leaf, toolCall } = node.def.exec;
-  if (leaf) ctx.busy += 1;
+  if (leaf) ctx.activity.leaves += 1;
   try {
     if (skipDep || (node.if && !evaluateBool(node.if, frame, node.refs, `"if" of ${node.id}`))) {
       ctx.journal.append({
@@ -250,8 +251,15 @@ export async function runNode(
     throw error;
   } finally {
     if (leaf) {
-      ctx.busy -= 1;
-      if (ctx.busy === 0 && ctx.waiting.size > 0) ctx.suspend();
+      ctx.activity.leaves -= 1;
+      if (
+        shouldSuspend({
+          leaves: ctx.activity.leaves,
+          waiting: ctx.activity.waiting,
+          stopping: ctx.stopping,
+        })
+      )
+        ctx.suspend();
     }
   }
 }

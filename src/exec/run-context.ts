@@ -2,7 +2,8 @@ import { setMaxListeners } from 'node:events';
 import { ToolplanError } from '../errors/toolplan-error.ts';
 import type { KindRuntime, RunScope, SagaEntry, SagaScopeLike } from '../plan/kinds/runtime.ts';
 import type { ToolRegistry } from '../tool/registry.ts';
-import type { ErrorInfo, WaitingInfo } from './events.ts';
+import type { RunActivity } from './activity.ts';
+import type { ErrorInfo } from './events.ts';
 import type { JournalWriter } from './journal-writer.ts';
 import { Semaphore } from './semaphore.ts';
 
@@ -115,9 +116,9 @@ export interface RunContext {
   approve: ApproveFn | undefined;
   onEmit: ((topic: string, data: unknown) => void) | undefined;
   random: () => number;
-  /** Leaf work in progress (tool calls, waits, evaluations), for detecting suspension. */
-  busy: number;
-  waiting: Map<string, WaitingInfo>;
+  /** Leaf work in progress and calls waiting for approval: what `shouldSuspend` decides on. */
+  activity: RunActivity;
+  /** Checks `shouldSuspend` after the current turn, and suspends the run if it holds then. */
   suspend: () => void;
   /** Set once the run stops for good (cancel, deadline, suspension). */
   stopping: boolean;

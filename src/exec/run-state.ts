@@ -12,6 +12,16 @@ export interface NodeRecord {
   finishedSeq?: number;
 }
 
+/** A call's last failed try, so a resume goes on counting from it (`attempt` never restarts). */
+export interface RetryRecord {
+  attempt: number;
+  /** The tool that try called (a fallback alternative under the same key counts apart). */
+  tool: string | undefined;
+  error: ErrorInfo;
+  /** Whether another try was to follow (false: that failure was the last). */
+  retry: boolean;
+}
+
 export interface RunState {
   runId: string;
   status: RunStatus | undefined;
@@ -24,6 +34,8 @@ export interface RunState {
   /** Approval decisions by instance key, kept across suspensions. */
   approvals: Map<string, boolean>;
   waiting: WaitingInfo[];
+  /** Last failed tries of calls that have not ended, by instance key. */
+  retries: Map<string, RetryRecord>;
   toolCalls: number;
   output?: unknown;
   error?: ErrorInfo;
@@ -42,6 +54,7 @@ export function emptyRunState(runId = ''): RunState {
     nodes: new Map(),
     approvals: new Map(),
     waiting: [],
+    retries: new Map(),
     toolCalls: 0,
     events: 0,
   };
@@ -132,6 +145,12 @@ export function applyEvent(state: RunState, e: RunEvent): RunState {
       break;
     }
     case 'node.attempt_failed':
+      state.retries.set(e.key, {
+        attempt: e.attempt,
+        tool: e.tool,
+        error: e.error,
+        retry: e.retry_in_ms !== undefined,
+      });
       break;
     case 'node.waiting':
       move(record(state, e.key, e.node), 'waiting');
@@ -149,12 +168,14 @@ export function applyEvent(state: RunState, e: RunEvent): RunState {
       move(r, 'succeeded');
       r.output = e.output;
       r.finishedSeq = e.seq;
+      if (state.retries.size > 0) state.retries.delete(e.key);
       break;
     }
     case 'node.failed': {
       const r = record(state, e.key);
       move(r, 'failed');
       r.error = e.error;
+      if (state.retries.size > 0) state.retries.delete(e.key);
       break;
     }
     case 'node.skipped': {

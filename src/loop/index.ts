@@ -15,10 +15,10 @@ export type {
   ApproveFn,
   ExecOutcome,
   LoopDeps,
-  PlanIssue,
+  LoopValidation,
+  PlanIssueData,
   ResumeExecOptions,
   ResumePlanFn,
-  ValidationResult,
 } from './ports.ts';
 export { prefetchable, type ToolCallRecord } from './prefetch.ts';
 export { costOf, DEFAULT_PRICES, type ModelPrice, priceOf } from './prices.ts';
@@ -30,11 +30,11 @@ export {
   decideNext,
   initialState,
   type LoopFailure,
+  type LoopOutcome,
+  type LoopState,
   type LoopUsage,
   type NextStep,
-  type Outcome,
   RUN_STATE_VERSION,
-  type RunState,
 } from './run-state.ts';
 export { DEFAULTS, runTask } from './run-task.ts';
 export {

@@ -1,12 +1,12 @@
 import { BudgetExceededError } from '../errors/runtime-errors.ts';
 import { ToolplanError } from '../errors/toolplan-error.ts';
-import type { PlanIssue } from './ports.ts';
+import type { PlanIssueData } from './ports.ts';
 import type { LoopFailure } from './run-state.ts';
 
 /** The LLM could not write a valid plan within the repair bound; carries every issue. */
 export class PlanInvalidError extends ToolplanError {
-  readonly issues: PlanIssue[];
-  constructor(message: string, issues: PlanIssue[]) {
+  readonly issues: PlanIssueData[];
+  constructor(message: string, issues: PlanIssueData[]) {
     super('PlanInvalid', message, {
       code: 'plan_invalid',
       blame: 'model',

@@ -2,7 +2,7 @@ import type { ModelResponse } from '../model/language-model.ts';
 import { isProviderError } from '../model/provider-error.ts';
 import type { ToolRegistry } from '../tool/registry.ts';
 import { type PlanCandidate, SUBMIT_PLAN } from './planner.ts';
-import type { LoopDeps, ValidationResult } from './ports.ts';
+import type { LoopDeps, LoopValidation } from './ports.ts';
 
 /** Turning what the LLM wrote into a validated plan, whatever form it came in. */
 
@@ -32,7 +32,7 @@ export function validateCandidate(
   candidate: PlanCandidate,
   registry: ToolRegistry,
   deps: LoopDeps,
-): ValidationResult {
+): LoopValidation {
   if (candidate.form === 'object') return deps.validatePlan(candidate.value, registry);
   if (candidate.form === 'json-text') return deps.validatePlanText(candidate.text, registry);
   if (!deps.parseCompact) {

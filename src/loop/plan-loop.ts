@@ -37,7 +37,7 @@ import {
   exceededBudget,
   initialState,
   type LoopFailure,
-  type RunState,
+  type LoopState,
 } from './run-state.ts';
 import { modelSettings, type SavedTask, type TaskStore, taskFile } from './task-store.ts';
 import type { TaskResult } from './task-types.ts';
@@ -448,4 +448,4 @@ function wrapApprove(
   };
 }
 
-export type { RunState };
+export type { LoopState };

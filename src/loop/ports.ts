@@ -14,11 +14,11 @@ import type { ValidationResult as ValidatorResult } from '../validate/validate-p
  * The validator's issue with any code: the loop reports compact-syntax failures with codes
  * of its own, and an embedder's validator may have others.
  */
-export type PlanIssue = Omit<ValidatorIssue, 'code'> & { code: string };
+export type PlanIssueData = Omit<ValidatorIssue, 'code'> & { code: string };
 
-export type ValidationResult = Omit<ValidatorResult, 'issues'> & { issues: PlanIssue[] };
+export type LoopValidation = Omit<ValidatorResult, 'issues'> & { issues: PlanIssueData[] };
 
-export type ValidatePlanFn = (plan: unknown, registry: ToolRegistry) => ValidationResult;
+export type ValidatePlanFn = (plan: unknown, registry: ToolRegistry) => LoopValidation;
 
 /**
  * The executor's approval request, so one callback serves both modes; react mode has no run
@@ -82,7 +82,7 @@ export type ParseCompactFn = (text: string) => CompactParseResult;
 /** The modules the plan loop drives. */
 export interface LoopDeps {
   validatePlan: ValidatePlanFn;
-  validatePlanText: (text: string, registry: ToolRegistry) => ValidationResult;
+  validatePlanText: (text: string, registry: ToolRegistry) => LoopValidation;
   executePlan: ExecutePlanFn;
   /** Needed only to resume a suspended task (`resumeTask`). */
   resumePlan?: ResumePlanFn | undefined;

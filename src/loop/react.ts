@@ -1,4 +1,5 @@
 import { toToolplanError } from '../errors/runtime-errors.ts';
+import { callRaced } from '../exec/invoke-tool.ts';
 import type { ToolSpec } from '../model/language-model.ts';
 import type { Message, ToolCall, ToolResult } from '../model/messages.ts';
 import { toolSpecs } from '../tool/provider-tools.ts';
@@ -126,13 +127,20 @@ export async function runReact(o: ReactOptions): Promise<TaskResult> {
       args: call.args,
     });
     try {
-      const output = await registered.tool.execute(call.args, {
-        signal: llm.signal,
-        idempotencyKey: `react/${call.id}`,
-        runId: 'react',
-        nodeId: call.id,
-        attempt: 1,
-      });
+      // The executor's race: `timeout_ms` and the task's signal (deadline, Ctrl-C) end the
+      // call even when the tool ignores its signal.
+      const output = await callRaced(
+        {
+          tool: registered,
+          args: call.args,
+          idempotencyKey: `react/${call.id}`,
+          nodeId: call.id,
+          attempt: 1,
+          timeoutMs: registered.tool.timeout_ms,
+          signal: llm.signal,
+        },
+        'react',
+      );
       record.ok = true;
       return result(toolOutputResult(output, o.resultChars));
     } catch (thrown) {

@@ -1,8 +1,8 @@
 import type { PlanT } from '../plan/plan-schema.ts';
-import type { PlanIssue } from './ports.ts';
+import type { PlanIssueData } from './ports.ts';
 
 /**
- * The plan loop as data. `RunState` is plain JSON (serialisable, versioned) and changes
+ * The plan loop as data. `LoopState` is plain JSON (serialisable, versioned) and changes
  * only through `applyOutcome`; `decideNext` is a pure function from a state to the next step.
  * The driver (`plan-loop.ts`) does the I/O a step asks for and folds its outcome back in.
  */
@@ -38,7 +38,7 @@ export type LoopFailureCode =
 export interface LoopFailure {
   code: LoopFailureCode;
   message: string;
-  issues?: PlanIssue[];
+  issues?: PlanIssueData[];
   budget?: { name: BudgetName; limit: number; used: number };
 }
 
@@ -49,10 +49,10 @@ export interface ExecError {
 }
 
 /** What the last step produced. */
-export type Outcome =
+export type LoopOutcome =
   | { kind: 'planned'; source: 'plan' | 'repair' | 'replan'; candidate: unknown; text: string }
   | { kind: 'validated'; valid: true; plan: PlanT }
-  | { kind: 'validated'; valid: false; issues: PlanIssue[] }
+  | { kind: 'validated'; valid: false; issues: PlanIssueData[] }
   | {
       kind: 'executed';
       status: 'succeeded' | 'failed' | 'suspended' | 'cancelled';
@@ -66,7 +66,7 @@ export type Outcome =
   | { kind: 'joined'; answer: string }
   | { kind: 'joined-plan'; candidate: unknown; text: string };
 
-export interface RunState {
+export interface LoopState {
   version: typeof RUN_STATE_VERSION;
   task: string;
   /** Epoch ms; the deadline counts from here. */
@@ -84,14 +84,14 @@ export interface RunState {
   /** Outputs of every finished top-level node of earlier plans, by id: `input.previous`. */
   previous: Record<string, unknown>;
   /** The issues of the last invalid plan (the repair prompt lists them). */
-  issues: PlanIssue[];
-  last: Outcome | null;
+  issues: PlanIssueData[];
+  last: LoopOutcome | null;
 }
 
 export type NextStep =
   | { type: 'plan' }
   | { type: 'validate'; candidate: unknown; text: string }
-  | { type: 'repair'; issues: PlanIssue[] }
+  | { type: 'repair'; issues: PlanIssueData[] }
   | { type: 'execute'; plan: PlanT }
   | { type: 'join' }
   | { type: 'answer'; answer: string }
@@ -101,7 +101,7 @@ export type NextStep =
 export function initialState(
   task: string,
   options: { startedAt: number; maxRepairs: number; maxReplans: number; budgets: Budgets },
-): RunState {
+): LoopState {
   return {
     version: RUN_STATE_VERSION,
     task,
@@ -122,7 +122,7 @@ export function initialState(
 
 /** The first budget the state has gone past, if any. Pure: `now` is passed in. */
 export function exceededBudget(
-  state: RunState,
+  state: LoopState,
   now: number,
   aboutToCallLlm = false,
 ): LoopFailure['budget'] | undefined {
@@ -184,14 +184,14 @@ export function outputText(output: unknown): string {
 
 const LLM_STEPS = new Set<NextStep['type']>(['plan', 'repair', 'join']);
 
-export function decideNext(state: RunState, now: number): NextStep {
+export function decideNext(state: LoopState, now: number): NextStep {
   const step = decide(state);
   const budget = exceededBudget(state, now, LLM_STEPS.has(step.type));
   if (budget && step.type !== 'answer' && step.type !== 'fail') return budgetFailure(budget);
   return step;
 }
 
-function decide(state: RunState): NextStep {
+function decide(state: LoopState): NextStep {
   const last = state.last;
   if (last === null) return { type: 'plan' };
   switch (last.kind) {
@@ -256,8 +256,8 @@ function decide(state: RunState): NextStep {
 }
 
 /** Folds a step's outcome into the state. Pure: returns a new state. */
-export function applyOutcome(state: RunState, outcome: Outcome): RunState {
-  const next: RunState = { ...state, last: outcome };
+export function applyOutcome(state: LoopState, outcome: LoopOutcome): LoopState {
+  const next: LoopState = { ...state, last: outcome };
   switch (outcome.kind) {
     case 'planned':
       if (outcome.source === 'repair') next.repairs = state.repairs + 1;
@@ -282,7 +282,7 @@ export function applyOutcome(state: RunState, outcome: Outcome): RunState {
   return next;
 }
 
-export function addUsage(state: RunState, usage: Partial<LoopUsage>): RunState {
+export function addUsage(state: LoopState, usage: Partial<LoopUsage>): LoopState {
   return {
     ...state,
     usage: {

@@ -7,7 +7,7 @@ import type { LanguageModel } from '../model/language-model.ts';
 import type { Message } from '../model/messages.ts';
 import { REDACTED, SECRET_ENV_VARIABLES } from '../record/cassette.ts';
 import type { PlanReply, PlanSyntax } from './planner.ts';
-import { RUN_STATE_VERSION, type RunState } from './run-state.ts';
+import { type LoopState, RUN_STATE_VERSION } from './run-state.ts';
 
 /**
  * A suspended task, as saved for `resumeTask`: plain JSON, versioned. It holds what the loop
@@ -41,7 +41,7 @@ export interface SavedTask {
   /** The plan reply the next join answers (its submit_plan call id). */
   reply: PlanReply | null;
   /** The loop state (its own `version`): usage, budgets, plans, previous, the suspension. */
-  state: RunState;
+  state: LoopState;
   /**
    * Time the task was active before it suspended. The deadline budget counts active time:
    * waiting for a person does not use it up.

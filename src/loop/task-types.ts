@@ -8,7 +8,7 @@ import type { PlanSyntax } from './planner.ts';
 import type { ApproveFn, LoopDeps } from './ports.ts';
 import type { ToolCallRecord } from './prefetch.ts';
 import type { ModelPrice } from './prices.ts';
-import type { Budgets, LoopUsage, RunState } from './run-state.ts';
+import type { Budgets, LoopState, LoopUsage } from './run-state.ts';
 import type { TaskStore } from './task-store.ts';
 
 export type TaskMode = 'plan' | 'react';
@@ -63,5 +63,5 @@ export interface TaskResult {
   /** A suspended task that was saved: pass it to `resumeTask`. */
   taskId?: string;
   /** The plan loop's final state (plan mode). */
-  state?: RunState;
+  state?: LoopState;
 }

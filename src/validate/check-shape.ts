@@ -76,7 +76,7 @@ export interface ShapeResult {
   failNames: Set<string>;
 }
 
-interface Frame {
+interface WalkItem {
   raw: unknown;
   path: string;
   depth: number;
@@ -164,7 +164,7 @@ export function checkNodes(
 ): ShapeResult {
   const result: ShapeResult = { nodeCount: 0, maxDepth: 0, failNames: new Set() };
   const retryOn: Array<[string, string]> = [];
-  const stack: Frame[] = [];
+  const stack: WalkItem[] = [];
   const pushList = (list: unknown[], path: string, depth: number) => {
     for (let i = list.length - 1; i >= 0; i--)
       stack.push({ raw: list[i], path: `${path}/${i}`, depth });

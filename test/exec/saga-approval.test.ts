@@ -291,7 +291,7 @@ describe('approval', () => {
           attempt: 1,
           tool: 'always_fails',
         },
-        { type: 'node.attempt_failed', key: 'x', attempt: 1 },
+        { type: 'node.attempt_failed', key: 'x', attempt: 1, tool: 'always_fails' },
         {
           type: 'node.waiting',
           key: 'x',

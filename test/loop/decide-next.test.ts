@@ -4,8 +4,8 @@ import {
   applyOutcome,
   decideNext,
   initialState,
-  type Outcome,
-  type RunState,
+  type LoopOutcome,
+  type LoopState,
 } from '../../src/loop/run-state.ts';
 import type { PlanT } from '../../src/plan/plan-schema.ts';
 
@@ -19,7 +19,7 @@ const issue = {
 };
 const base = () =>
   initialState('task', { startedAt: 1000, maxRepairs: 1, maxReplans: 1, budgets: {} });
-const executed = (over: Partial<Extract<Outcome, { kind: 'executed' }>> = {}): Outcome => ({
+const executed = (over: Partial<Extract<LoopOutcome, { kind: 'executed' }>> = {}): LoopOutcome => ({
   kind: 'executed',
   status: 'succeeded',
   final: false,
@@ -28,11 +28,11 @@ const executed = (over: Partial<Extract<Outcome, { kind: 'executed' }>> = {}): O
   toolCalls: 1,
   ...over,
 });
-const fold = (state: RunState, ...outcomes: Outcome[]) => outcomes.reduce(applyOutcome, state);
+const fold = (state: LoopState, ...outcomes: LoopOutcome[]) => outcomes.reduce(applyOutcome, state);
 
 describe('decideNext', () => {
-  const planned: Outcome = { kind: 'planned', source: 'plan', candidate: {}, text: '{}' };
-  const table: [string, RunState, string][] = [
+  const planned: LoopOutcome = { kind: 'planned', source: 'plan', candidate: {}, text: '{}' };
+  const table: [string, LoopState, string][] = [
     ['a fresh state plans', base(), 'plan'],
     ['a plan is validated', fold(base(), planned), 'validate'],
     [

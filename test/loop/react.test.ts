@@ -72,3 +72,36 @@ describe('react mode', () => {
     expect(result.error).toBeInstanceOf(BudgetExceededError);
   });
 });
+
+describe('react mode: tools run through the executor’s timeout and signal race', () => {
+  const stubborn = {
+    name: 'stubborn',
+    description: 'never answers and ignores its signal',
+    inputSchema: { type: 'object', properties: {} },
+    timeout_ms: 200,
+    execute: () => new Promise(() => {}),
+  };
+
+  it('timeout_ms ends a call whose tool ignores its signal; the LLM sees a Timeout', async () => {
+    llm = await startLlm();
+    llm.reply(callsReply([{ name: 'stubborn', args: {} }]), textReply('gave up'));
+    const result = await runTask('x', { model: llm.model, tools: [stubborn], mode: 'react' });
+    expect(result).toMatchObject({ status: 'answered', answer: 'gave up' });
+    const toolMessages = messagesOf(llm.bodies()[1]!).filter((m) => m.role === 'tool');
+    expect(String(toolMessages[0]!.content)).toContain('Timeout');
+  });
+
+  it('the task deadline ends it too', async () => {
+    llm = await startLlm();
+    llm.reply(callsReply([{ name: 'stubborn', args: {} }]), textReply('late'));
+    const { timeout_ms: _none, ...forever } = stubborn;
+    const result = await runTask('x', {
+      model: llm.model,
+      tools: [forever],
+      mode: 'react',
+      budgets: { deadlineMs: 300 },
+    });
+    expect(result.status).toBe('failed');
+    expect(result.error?.code).toBe('budget_exceeded');
+  });
+});

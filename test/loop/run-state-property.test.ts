@@ -7,8 +7,8 @@ import {
   decideNext,
   exceededBudget,
   initialState,
+  type LoopOutcome,
   type NextStep,
-  type Outcome,
 } from '../../src/loop/run-state.ts';
 import type { PlanT } from '../../src/plan/plan-schema.ts';
 
@@ -73,7 +73,7 @@ function deepFreeze<T>(v: T): T {
 }
 
 /** What the world answers to a step. */
-function outcomeOf(step: NextStep, c: Choice): Outcome | undefined {
+function outcomeOf(step: NextStep, c: Choice): LoopOutcome | undefined {
   switch (step.type) {
     case 'plan':
       return { kind: 'planned', source: 'plan', candidate: plan, text: '{}' };

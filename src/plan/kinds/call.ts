@@ -167,7 +167,7 @@ export const callKind = defineKind<CallNodeSpec, CallCompiled>({
     );
     const comp = node.compensate;
     if (comp) cx.compensate({ call: comp.call, args: cx.value(comp.args ?? {}) });
-    return { args, fallback };
+    return { args, fallback, prep: undefined };
   },
   exec: { leaf: true, toolCall: true },
   run: (rt, node, frame, key) => rt.runCall(node, frame, key),

@@ -117,10 +117,17 @@ export type CAlt =
   | { kind: 'call'; call: string; args: Compiled }
   | { kind: 'value'; value: Compiled };
 
+/** What the executor works out once per call node about its tool (a cache it fills). */
+export interface CallPrepSlot {
+  readonly tool: object;
+}
+
 /** What the `call` kind compiles. */
 export interface CallCompiled {
   args: Compiled;
   fallback: CAlt[] | undefined;
+  /** Filled by the executor on the node's first call: shared by every instance of a body. */
+  prep: CallPrepSlot | undefined;
 }
 
 export type CallStepNode = CompiledNode<CallStepSpec, CallCompiled>;
