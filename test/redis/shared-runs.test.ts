@@ -123,6 +123,29 @@ describe('runs shared by coordinators through Redis', () => {
     expect(decided).toMatchObject([{ key: 'p', approved: true }]);
   }, 90_000);
 
+  it('Ctrl-C cancels the calls on the workers; resume --redis calls them again to the end', async () => {
+    const { plan, input, expected } = fanOutPlan(4, 2500);
+    const exec = fleet.exec(plan, input, 'intr1');
+    await until('calls in flight', () => startedCalls('intr1') >= 4);
+    exec.kill('SIGINT');
+    expect(await exec.exited).toBe(1);
+    expect(exec.stderr).toMatch(/Cancelled/);
+    // Had the cancel not reached them, the calls would have finished by now.
+    await new Promise((r) => setTimeout(r, 3500));
+    expect([...fleet.calls().finished.keys()].filter((k) => k.startsWith('intr1/'))).toEqual([]);
+    const resume = fleet.spawn([
+      'resume',
+      'intr1',
+      '--tools',
+      'test/redis/support/remote-tools.ts',
+      '--redis',
+      fleet.url,
+    ]);
+    expect(await resume.exited, resume.stderr).toBe(0);
+    expect(JSON.parse(resume.stdout)).toEqual(expected);
+    checkCallsOnce('intr1', 4, false);
+  }, 90_000);
+
   it('a Redis restart mid-run: the run completes and its journal is intact', async () => {
     const { plan, input, expected } = fanOutPlan(16, 1500);
     const exec = fleet.exec(plan, input, 'restart1');
