@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { BudgetExceededError, CancelledError, ConfigError } from '../errors/runtime-errors.ts';
+import { valueNesting } from '../expr/nesting.ts';
 import { Node, Plan, type PlanLimitsT, type PlanT } from '../plan/plan-schema.ts';
 import { ToolRegistry } from '../tool/registry.ts';
 import type { Tool } from '../tool/tool.ts';
@@ -67,7 +68,20 @@ function failedResult(runId: string, error: unknown): RunResult {
  * few thousand levels deep (any JSON text can be): that must be a typed refusal, not a
  * stack overflow in the result.
  */
+/**
+ * How deep a plan's JSON may nest before it is refused unread: far past what a valid plan
+ * needs (values stop at 64 levels, bodies at 16), well short of what overflows the stack
+ * of the journal's encoder, which writes `run.started` before any node is compiled.
+ */
+const MAX_PLAN_NESTING = 512;
+
 function safeParsePlan(plan: unknown): ReturnType<typeof Plan.safeParse> {
+  if (valueNesting(plan, MAX_PLAN_NESTING) > MAX_PLAN_NESTING) {
+    throw new ConfigError(
+      'invalid_plan',
+      `invalid plan: it nests deeper than ${MAX_PLAN_NESTING} levels (validate it first: values may nest 64 levels)`,
+    );
+  }
   try {
     if (isValidPlan(plan)) return { success: true, data: plan };
     return Plan.safeParse(plan);
