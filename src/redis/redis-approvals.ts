@@ -36,8 +36,7 @@ export class RedisApprovals {
   /** An approve callback that waits for a decision recorded by any process. */
   approver(onWait?: (req: ApprovalRequest) => void): ApproveFn {
     return async (req) => {
-      const sub = await this.#subscribe();
-      void sub;
+      await this.#subscribe();
       let wake: () => void = () => {};
       const woken = () =>
         new Promise<void>((resolve) => {
