@@ -47,6 +47,17 @@ async function journalOf(dir: string, runId: string): Promise<RunEvent[]> {
   return store.read(runId);
 }
 
+/** `exec` of `plan` as run `runId`, SIGKILLed while b is in flight; its journal's path. */
+async function killedWhileB(plan: unknown, runId: string) {
+  const dirs = setup(plan);
+  await start(
+    ['exec', dirs.file, '--tools', TOOLS, '--journal', dirs.journal, '--run-id', runId],
+    dirs.log,
+    (t) => t.includes(`b ${runId}/b`),
+  );
+  return { ...dirs, path: join(dirs.journal, `${runId}.jsonl`) };
+}
+
 const chain = {
   version: 1,
   nodes: [
@@ -144,13 +155,7 @@ describe(
   SLOW,
   () => {
     it('a damaged line in the middle of the journal: exit 2 naming the file, the line and what to do', async () => {
-      const { file, journal, log } = setup(chain);
-      await start(
-        ['exec', file, '--tools', TOOLS, '--journal', journal, '--run-id', 'm'],
-        log,
-        (t) => t.includes('b m/b'),
-      );
-      const path = join(journal, 'm.jsonl');
+      const { journal, log, path } = await killedWhileB(chain, 'm');
       const text = readFileSync(path, 'utf8').split('\n');
       text[1] = `${text[1]!.slice(0, 20)}#garbage`;
       writeFileSync(path, text.join('\n'));
@@ -165,13 +170,7 @@ describe(
     });
 
     it('the wrong --tools module: usage error (exit 2), no event written; the right one then finishes it', async () => {
-      const { file, journal, log } = setup(chain);
-      await start(
-        ['exec', file, '--tools', TOOLS, '--journal', journal, '--run-id', 'w'],
-        log,
-        (t) => t.includes('b w/b'),
-      );
-      const path = join(journal, 'w.jsonl');
+      const { journal, log, path } = await killedWhileB(chain, 'w');
       const before = readFileSync(path, 'utf8');
       const wrong = await start(['resume', 'w', '--tools', OTHER_TOOLS, '--journal', journal], log);
       expect(wrong.code).toBe(2);
@@ -184,13 +183,7 @@ describe(
     });
 
     it('a journal from a newer toolplan: refused with the versions, untouched', async () => {
-      const { file, journal, log } = setup(chain);
-      await start(
-        ['exec', file, '--tools', TOOLS, '--journal', journal, '--run-id', 'v'],
-        log,
-        (t) => t.includes('b v/b'),
-      );
-      const path = join(journal, 'v.jsonl');
+      const { journal, log, path } = await killedWhileB(chain, 'v');
       const text = readFileSync(path, 'utf8').replace('"v":1}', '"v":99}');
       expect(text).toContain('"v":99');
       writeFileSync(path, text);
