@@ -114,9 +114,9 @@ export type {
 export { ProviderError, ScriptedModel, textResponse, toolCallsResponse } from './model/index.ts';
 // Node kinds: one module per kind, and the registry every layer reads
 export type { CompactReader, CompactWriter } from './plan/kinds/compact-port.ts';
+export type { CompiledNode, KindRuntime, RunScope } from './plan/kinds/kind.ts';
 export { defineKind, type NodeKindDef } from './plan/kinds/kind.ts';
 export { kindTable, nodeKinds, registerNodeKind } from './plan/kinds/registry.ts';
-export type { CompiledNode, KindRuntime, RunScope } from './plan/kinds/runtime.ts';
 export type { TypeCx } from './plan/kinds/type-port.ts';
 export { buildPlanGraph, type PlanGraph } from './plan/plan-graph.ts';
 // Plans

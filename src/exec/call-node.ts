@@ -12,7 +12,7 @@ import type {
   CallStepSpec,
   Compiled,
   RunScope,
-} from '../plan/kinds/runtime.ts';
+} from '../plan/kinds/kind.ts';
 import { checkArgs, type RegisteredTool } from '../tool/registry.ts';
 import { type ResolvedRetry, resolveRetry } from './backoff.ts';
 import { type CallTarget, callWithRetry } from './call-retry.ts';

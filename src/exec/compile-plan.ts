@@ -8,7 +8,7 @@ import type {
   Compiled,
   CompiledList,
   CompiledNode,
-} from '../plan/kinds/runtime.ts';
+} from '../plan/kinds/kind.ts';
 import { buildListGraphFlat, dependentCount } from '../plan/list-graph.ts';
 import { buildPlanGraph, type GraphNode, type ListScope } from '../plan/plan-graph.ts';
 import type { PlanT } from '../plan/plan-schema.ts';

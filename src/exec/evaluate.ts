@@ -1,6 +1,6 @@
 import { ExpressionError } from '../errors/runtime-errors.ts';
 import { evaluateValue } from '../expr/compiled-value.ts';
-import type { Compiled, RunScope } from '../plan/kinds/runtime.ts';
+import type { Compiled, RunScope } from '../plan/kinds/kind.ts';
 import { isMissing } from './run-context.ts';
 
 /**

@@ -8,7 +8,7 @@ import type {
   RunScope,
   SagaScopeLike,
   SubCall,
-} from '../plan/kinds/runtime.ts';
+} from '../plan/kinds/kind.ts';
 import { resolveRetry } from './backoff.ts';
 import { resolveTool, runCallNode } from './call-node.ts';
 import { callWithRetry, toError } from './call-retry.ts';

@@ -1,9 +1,5 @@
 import { InternalError, TimeoutError } from '../errors/runtime-errors.ts';
-import type {
-  CompiledList as CList,
-  CompiledNode as CNode,
-  RunScope,
-} from '../plan/kinds/runtime.ts';
+import type { CompiledList as CList, CompiledNode as CNode, RunScope } from '../plan/kinds/kind.ts';
 import { type Outcome, ReadyTracker } from '../plan/list-graph.ts';
 import { shouldSuspend } from './activity.ts';
 import { toError } from './call-retry.ts';

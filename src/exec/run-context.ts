@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { ToolplanError } from '../errors/toolplan-error.ts';
-import type { KindRuntime, RunScope, SagaEntry, SagaScopeLike } from '../plan/kinds/runtime.ts';
+import type { KindRuntime, RunScope, SagaEntry, SagaScopeLike } from '../plan/kinds/kind.ts';
 import type { ToolRegistry } from '../tool/registry.ts';
 import type { RunActivity } from './activity.ts';
 import type { ErrorInfo } from './events.ts';

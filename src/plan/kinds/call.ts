@@ -10,8 +10,8 @@ import {
   Json,
   noLint,
 } from './common.ts';
+import type { CAlt, CallCompiled, Compiled } from './kind.ts';
 import { defineKind, type KindIssue, type KindPart, type Preview } from './kind.ts';
-import type { CAlt, CallCompiled, Compiled } from './runtime.ts';
 
 export const FallbackAlt = z.union([CallSpec, z.object({ value: Json }).strict()]);
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type Common, common, Json, noDetach, noFields, noLint, noLocals } from './common.ts';
+import type { Compiled } from './kind.ts';
 import { defineKind } from './kind.ts';
-import type { Compiled } from './runtime.ts';
 
 export type EmitNodeT = Common & { emit: string; data?: unknown };
 

@@ -8,8 +8,8 @@ import {
   noFields,
   type PlanNodeLike,
 } from './common.ts';
+import type { Compiled, CompiledList, CompiledNode, KindRuntime, RunScope } from './kind.ts';
 import { defineKind, type KindIssue } from './kind.ts';
-import type { Compiled, CompiledList, CompiledNode, KindRuntime, RunScope } from './runtime.ts';
 
 export type LoopNodeT = Common & { loop: PlanNodeLike[]; while: string; max_iterations: number };
 

@@ -11,8 +11,8 @@ import {
   noLint,
   type PlanNodeLike,
 } from './common.ts';
+import type { Compiled, CompiledList, CompiledNode, KindRuntime, RunScope } from './kind.ts';
 import { defineKind } from './kind.ts';
-import type { Compiled, CompiledList, CompiledNode, KindRuntime, RunScope } from './runtime.ts';
 
 export type MapNodeT = Common & {
   map: unknown;

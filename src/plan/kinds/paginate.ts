@@ -8,9 +8,9 @@ import {
   isObject,
   noDetach,
 } from './common.ts';
+import type { Compiled, CompiledNode, KindRuntime, RunScope } from './kind.ts';
 import { defineKind, type KindIssue, type KindPart } from './kind.ts';
 import { asList } from './map.ts';
-import type { Compiled, CompiledNode, KindRuntime, RunScope } from './runtime.ts';
 
 export const PaginateNode = z
   .object({

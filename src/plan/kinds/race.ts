@@ -9,8 +9,8 @@ import {
   noFields,
   type PlanNodeLike,
 } from './common.ts';
+import type { Compiled, CompiledList, CompiledNode, KindRuntime, RunScope } from './kind.ts';
 import { defineKind, type KindIssue, type KindPart } from './kind.ts';
-import type { Compiled, CompiledList, CompiledNode, KindRuntime, RunScope } from './runtime.ts';
 
 export type RaceNodeT = Common & { race: PlanNodeLike[]; pick?: 'first' | 'best'; score?: string };
 

@@ -8,8 +8,8 @@ import {
   noDetach,
   type PlanNodeLike,
 } from './common.ts';
+import type { Compiled, CompiledList, CompiledNode, KindRuntime, RunScope } from './kind.ts';
 import { defineKind, type KindIssue, type KindPart } from './kind.ts';
-import type { Compiled, CompiledList, CompiledNode, KindRuntime, RunScope } from './runtime.ts';
 
 export type SwitchCase = { when?: string; do: PlanNodeLike[] };
 export type SwitchNodeT = Common & { switch: SwitchCase[] };

@@ -8,8 +8,8 @@ import {
   noLint,
   type PlanNodeLike,
 } from './common.ts';
+import type { CompiledList, CompiledNode, KindRuntime, RunScope } from './kind.ts';
 import { defineKind, type KindPart } from './kind.ts';
-import type { CompiledList, CompiledNode, KindRuntime, RunScope } from './runtime.ts';
 
 export type TryNodeT = Common & {
   try: PlanNodeLike[];

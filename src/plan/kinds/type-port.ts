@@ -1,12 +1,10 @@
-import type { Fields } from './kind.ts';
-
 /**
  * What a kind's typing facet sees of the expression checker, for one node: the types it
  * inferred for the node's fields and bodies, and the helpers to combine them. Types are
  * CEL type names (`dyn` when unknown).
  */
 export interface TypeCx {
-  readonly node: Fields;
+  readonly node: Readonly<Record<string, unknown>>;
   /** The type of `error` in a `catch`. */
   readonly errorType: string;
   /** The inferred type of the whole-field expression at `key` (`value`, `map`), if any. */

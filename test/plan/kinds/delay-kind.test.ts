@@ -5,9 +5,9 @@ import { parseCompactPlan, printCompactPlan } from '../../../src/compact/index.t
 import { compilePlan } from '../../../src/exec/compile-plan.ts';
 import { executePlan, type RunEvent } from '../../../src/exec/index.ts';
 import { common, Expr } from '../../../src/plan/kinds/common.ts';
+import type { Compiled } from '../../../src/plan/kinds/kind.ts';
 import { defineKind } from '../../../src/plan/kinds/kind.ts';
 import { registerNodeKind } from '../../../src/plan/kinds/registry.ts';
-import type { Compiled } from '../../../src/plan/kinds/runtime.ts';
 import { type PlanT, planJsonSchema } from '../../../src/plan/plan-schema.ts';
 import { ToolRegistry } from '../../../src/tool/registry.ts';
 import { validatePlan } from '../../../src/validate/index.ts';
