@@ -4,12 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  executePlan,
-  FileJournalStore,
-  MemoryJournalStore,
-  resumeRun,
-} from '../../src/exec/index.ts';
+import { executePlan, FileJournalStore, resumeRun } from '../../src/exec/index.ts';
 import { ToolRegistry } from '../../src/tool/registry.ts';
 import { validatePlan } from '../../src/validate/index.ts';
 import {
