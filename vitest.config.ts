@@ -4,8 +4,10 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/**/*.slow.test.ts', 'node_modules/**'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Hang guards, not timing assertions: many tests start real processes and servers, and
+    // on 2 shared cores a child's start-up alone can take tens of seconds.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     pool: 'forks',
     setupFiles: ['test/setup/fast-check-seed.ts', 'test/setup/cli-from-source.ts'],
   },
