@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
@@ -9,11 +8,13 @@ import { executePlan, resumeRun } from '../exec/execute-plan.ts';
 import type { JournalStore } from '../exec/journal-store.ts';
 import type { RunResult } from '../exec/run-result.ts';
 import { planSystemPrompt } from '../loop/planner.ts';
+import { packagePath } from '../package-root.ts';
 import { planJsonSchema } from '../plan/plan-schema.ts';
 import type { ToolRegistry } from '../tool/registry.ts';
 import { validatePlan, validatePlanText } from '../validate/validate-plan.ts';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// The package's own folder, from the sources and from dist/ alike.
+const repoRoot = packagePath();
 
 export interface ToolplanServerOptions {
   registry: ToolRegistry;

@@ -22,7 +22,7 @@ export const LoopNode: z.ZodType<LoopNodeT> = z
   })
   .strict();
 
-interface LoopCompiled {
+export interface LoopCompiled {
   body: CompiledList;
   /** `while` reads the body's nodes: it is evaluated in the iteration's scope. */
   while: Compiled;

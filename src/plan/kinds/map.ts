@@ -33,7 +33,7 @@ export const MapNode: z.ZodType<MapNodeT> = z
   })
   .strict();
 
-interface MapCompiled {
+export interface MapCompiled {
   list: Compiled;
   body: CompiledList;
 }

@@ -23,7 +23,7 @@ export const PaginateNode = z
   .strict();
 export type PaginateNodeT = z.infer<typeof PaginateNode>;
 
-interface PaginateCompiled {
+export interface PaginateCompiled {
   args: Compiled;
   next: Compiled;
   items: Compiled;

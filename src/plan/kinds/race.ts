@@ -23,7 +23,7 @@ export const RaceNode: z.ZodType<RaceNodeT> = z
   })
   .strict();
 
-interface RaceCompiled {
+export interface RaceCompiled {
   branches: CompiledList;
   score: Compiled | undefined;
 }

@@ -21,7 +21,7 @@ export const TryNode: z.ZodType<TryNodeT> = z
   .object({ ...common, try: Body, catch: Body.optional(), finally: Body.optional() })
   .strict();
 
-interface TryCompiled {
+export interface TryCompiled {
   body: CompiledList;
   catchBody: CompiledList | undefined;
   finallyBody: CompiledList | undefined;
