@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FileJournalStore } from '../../src/exec/file-journal-store.ts';
 import { thisProcess } from '../../src/exec/journal-lease.ts';
 import { type HeldLease, holdLease } from '../../src/exec/lease-keeper.ts';
+import { runCli } from '../support/run-cli.ts';
 import { call, readSse, TOOLS_MODULE, tempDir, until } from './support/serve-client.ts';
 import { type ServeProcess, startServeProcess } from './support/serve-process.ts';
 
@@ -43,7 +44,7 @@ function setup() {
     return { store, held };
   };
   const lines = () => readFileSync(log, 'utf8').trim().split('\n');
-  return { start, hold, lines };
+  return { start, hold, lines, journal };
 }
 
 describe('serve and the run lease', () => {
@@ -119,5 +120,32 @@ describe('serve and the run lease', () => {
       output: 'ops',
     });
     expect(lines().filter((l) => l.startsWith('send ops'))).toHaveLength(1);
+  }, 120_000);
+
+  it('holds the lease of a run it is running: `toolplan resume` of it exits 1 naming the server, and the run is not touched', async () => {
+    const { start, lines, journal } = setup();
+    const p = await start();
+    const plan = {
+      version: 1,
+      nodes: [{ id: 'b', call: 'wait', args: { ms: 120_000, label: 'b' } }],
+      output: '${b.label}',
+    };
+    const { body } = await call(p.client, 'POST', '/v1/runs', { plan });
+    await readSse(p.client, body.events, {
+      stop: (e) => e.event === 'node.started' && e.data.key === 'b',
+    });
+    const resumed = await runCli(
+      ['resume', body.id, '--tools', TOOLS_MODULE, '--journal', journal],
+      { timeoutMs: 60_000 },
+    );
+    expect(resumed.code).toBe(1);
+    expect(resumed.stderr).toContain(`pid ${p.child.pid}`);
+    expect(resumed.stderr).toContain('toolplan serve');
+    // The call still runs under the server (long enough for any resume start-up); cancel it.
+    expect((await call(p.client, 'POST', `/v1/runs/${body.id}/cancel`)).body.ok).toBe(true);
+    const events = await readSse(p.client, body.events, { timeoutMs: 30_000 });
+    expect(events.at(-1)?.data).toMatchObject({ type: 'run.finished', status: 'cancelled' });
+    expect(events.filter((e) => e.event === 'run.resumed')).toHaveLength(0);
+    expect(lines().filter((l) => l.startsWith('start b'))).toHaveLength(1);
   }, 120_000);
 });
