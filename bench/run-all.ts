@@ -17,6 +17,7 @@ const ALL = [
   'exec-map-memory.bench.ts',
   'peers.bench.ts',
   'loop.bench.ts',
+  'serve.bench.ts',
   'kill-trials.ts',
 ];
 const wanted = process.argv.slice(2);

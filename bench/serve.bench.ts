@@ -151,7 +151,8 @@ async function serveProcess(journal: string, toolsFile: string) {
       toolsFile,
     ],
     {
-      env: { ...process.env, TOOLPLAN_TOKEN: 'bench' },
+      // The sources this bench imports, not whatever dist/ was last built from them.
+      env: { ...process.env, TOOLPLAN_TOKEN: 'bench', TOOLPLAN_FROM_SOURCE: '1' },
       stdio: ['ignore', 'ignore', 'pipe'],
     },
   );

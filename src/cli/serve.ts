@@ -2,18 +2,20 @@ import type { Command } from 'commander';
 import { DEFAULT_JOURNAL_DIR } from '../exec/file-journal-store.ts';
 import { startServer } from '../serve/server.ts';
 import { startTracing } from '../telemetry/otlp-setup.ts';
-import { loadRegistry } from '../tool/load-tools-module.ts';
+import { loadCliTools } from '../tool/tool-sources.ts';
 import { addModelOptions, addToolsOption } from './cli-options.ts';
 import { modelFromOptions } from './loop-support.ts';
 
 /**
- * `toolplan serve --tools M [--port 4170] [--host 127.0.0.1] [--journal DIR] [--cors ORIGIN]`:
+ * `toolplan serve --tools M [--mcp S] [--mcp-config F] [--port 4170] [--host 127.0.0.1] [--journal DIR] [--cors ORIGIN]`:
  * the HTTP API and the web console. Prints the console URL (with the token when it was
  * generated); SIGTERM or Ctrl-C drains: no new work, running calls get `--grace-ms` to
  * finish, the rest is journaled and resumed on the next start.
  */
 export interface ServeCliOptions {
   tools: string[];
+  mcp?: string[];
+  mcpConfig?: string;
   port: string;
   host: string;
   journal: string;
@@ -46,7 +48,9 @@ export const register = registerServeCommand;
 
 export async function runServe(options: ServeCliOptions, io = process): Promise<number> {
   const tracing = await startTracing('toolplan serve');
-  const registry = await loadRegistry(options.tools);
+  // The same loader as exec/run/resume: --mcp servers are closed by the CLI's entry point
+  // once serve has drained.
+  const registry = await loadCliTools(options);
   const hasModel = Boolean(
     options.cassette ||
       process.env.OPENAI_API_KEY ||

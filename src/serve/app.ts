@@ -127,7 +127,7 @@ function runRoutes(app: Hono, o: AppOptions, onClose: OnClose): void {
     const checked = validatePlan(body.plan, o.tools);
     if (!checked.valid)
       return badRequest(c, 'plan_invalid', 'the plan is invalid; nothing was run', checked.issues);
-    const id = o.runs.start(checked.plan, body.input ?? null, body.limits ?? {});
+    const id = await o.runs.start(checked.plan, body.input ?? null, body.limits ?? {});
     return c.json({ id, kind: 'run', events: `/v1/runs/${id}/events` }, 202);
   });
   app.get('/v1/runs', (c) => {
@@ -176,10 +176,12 @@ function runRoutes(app: Hono, o: AppOptions, onClose: OnClose): void {
   app.post('/v1/runs/:id/approvals', async (c) => {
     const body = await jsonBody(c, ApprovalRequest);
     if (body instanceof Response) return body;
-    o.runs.decide(c.req.param('id'), body.node, body.approved);
+    await o.runs.decide(c.req.param('id'), body.node, body.approved);
     return c.json({ ok: true }, 202);
   });
-  app.post('/v1/runs/:id/cancel', (c) => c.json({ ok: o.runs.cancel(c.req.param('id')) }));
+  app.post('/v1/runs/:id/cancel', async (c) =>
+    c.json({ ok: await o.runs.cancel(c.req.param('id')) }),
+  );
 }
 
 /** LLM tasks and their conversations. */

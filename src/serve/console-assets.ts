@@ -1,9 +1,15 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Hono } from 'hono';
 import { REPORT_CSS } from '../eval/report-html.ts';
+import { packagePath } from '../package-root.ts';
 
-const DIR = new URL('../console/', import.meta.url);
-const read = (name: string) => readFileSync(new URL(name, DIR), 'utf8');
+/**
+ * The console's files are not compiled, so they are read from the package's `src/console/`
+ * (shipped in the package) whether this module runs from `src/` or from `dist/src/`.
+ */
+export const CONSOLE_DIR = packagePath('src', 'console');
+const read = (name: string) => readFileSync(join(CONSOLE_DIR, name), 'utf8');
 
 /**
  * The console: static files from `src/console/` (plain HTML, CSS and three ES modules: no

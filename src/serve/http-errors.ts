@@ -26,6 +26,7 @@ const STATUS: Record<string, 404 | 409 | 503> = {
   task_not_found: 404,
   not_waiting: 409,
   not_resumable: 409,
+  run_leased: 409,
   draining: 503,
 };
 

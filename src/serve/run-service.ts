@@ -1,6 +1,10 @@
 import { ConfigError } from '../errors/runtime-errors.ts';
 import type { RunEvent } from '../exec/events.ts';
 import { executePlan, newRunId, resumeRun } from '../exec/execute-plan.ts';
+import { RunLeasedError } from '../exec/journal-errors.ts';
+import { type LeaseHolder, thisProcess } from '../exec/journal-lease.ts';
+import type { JournalStore } from '../exec/journal-store.ts';
+import { type HeldLease, holdLease } from '../exec/lease-keeper.ts';
 import { effectiveLimits, type RunLimits } from '../exec/limits.ts';
 import type { RunResult } from '../exec/run-result.ts';
 import type { ToolRegistry } from '../tool/registry.ts';
@@ -17,23 +21,23 @@ export interface RunServiceOptions {
   observe?: (event: RunEvent, runId: string) => void;
   /** Told when a run's summary changes status or waiting calls (the live list). */
   onChange?: (summary: SummaryT) => void;
-  /**
-   * Asked before the server resumes an interrupted run on start: the seam for a run lease
-   * (another process may own the run). Default: take every run.
-   */
-  claim?: (runId: string) => Promise<boolean>;
+  /** Who this server is as a run's lease holder. Default: this process, `toolplan serve`. */
+  holder?: LeaseHolder;
+  leaseTtlMs?: number;
 }
 
 interface Active {
   controller: AbortController;
-  done: Promise<RunResult>;
+  /** Undefined when the lease could not be taken: nothing ran. */
+  done: Promise<RunResult | undefined>;
   decisions: { node: string; approved: boolean }[];
 }
 
 /**
  * Plan runs (no LLM) the server owns: started, resumed for approvals, cancelled, listed,
  * and on start the interrupted ones resumed. The journal is the truth; summaries are a
- * cache of its fold.
+ * cache of its fold. Every execution holds the run's lease while it lives, so a run another
+ * process is resuming (`toolplan resume`, a second server) is left to it.
  */
 export class RunService {
   readonly #o: RunServiceOptions;
@@ -53,22 +57,27 @@ export class RunService {
       this.#summaries.set(id, summary);
       const stopped =
         summary.status === 'interrupted' || (summary.status === 'cancelled' && interrupted.has(id));
-      if (stopped && (await (this.#o.claim?.(id) ?? Promise.resolve(true)))) {
-        this.#launch(id, (common) => resumeRun(id, { ...common, store: this.#o.hub }));
-        resumed.push(id);
-      }
+      if (!stopped) continue;
+      const taken = await this.#launch(id, (common) => resumeRun(id, common)).then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof RunLeasedError) return false;
+          throw error;
+        },
+      );
+      if (taken) resumed.push(id);
     }
     return resumed;
   }
 
-  start(plan: unknown, input: unknown, limits: RunLimits = {}): string {
+  async start(plan: unknown, input: unknown, limits: RunLimits = {}): Promise<string> {
     this.#refuseWhenDraining();
     const id = newRunId();
     this.#summaries.set(id, emptyRunSummary(id));
     this.#o.onChange?.(emptyRunSummary(id));
     const capped = capLimits(this.#o.limits, limits);
-    this.#launch(id, (common) =>
-      executePlan(plan, { ...common, store: this.#o.hub, runId: id, input, limits: capped }),
+    await this.#launch(id, (common) =>
+      executePlan(plan, { ...common, runId: id, input, limits: capped }),
     );
     return id;
   }
@@ -100,9 +109,10 @@ export class RunService {
 
   /**
    * Records a decision for a waiting call. A suspended run resumes with it at once; a run
-   * still busy elsewhere takes it when it suspends.
+   * still busy here takes it when it suspends. Rejects with RunLeasedError (naming the
+   * holder) when another process holds the run.
    */
-  decide(id: string, node: string, approved: boolean): void {
+  async decide(id: string, node: string, approved: boolean): Promise<void> {
     this.#refuseWhenDraining();
     const summary = this.#summaries.get(id);
     if (!summary) throw new ConfigError('run_not_found', `no run ${id}`);
@@ -117,10 +127,10 @@ export class RunService {
       active.decisions.push({ node, approved });
       return;
     }
-    this.#resumeWith(id, [{ node, approved }]);
+    await this.#resumeWith(id, [{ node, approved }]);
   }
 
-  cancel(id: string): boolean {
+  async cancel(id: string): Promise<boolean> {
     const summary = this.#summaries.get(id);
     if (!summary) throw new ConfigError('run_not_found', `no run ${id}`);
     const active = this.#active.get(id);
@@ -131,9 +141,7 @@ export class RunService {
     if (summary.status !== 'suspended') return false;
     // A suspended run has nothing in flight: resuming it under an aborted signal journals
     // the cancellation the way the executor always does.
-    this.#launch(id, (common) =>
-      resumeRun(id, { ...common, store: this.#o.hub, signal: AbortSignal.abort() }),
-    );
+    await this.#launch(id, (common) => resumeRun(id, { ...common, signal: AbortSignal.abort() }));
     return true;
   }
 
@@ -157,25 +165,36 @@ export class RunService {
     if (!this.#accepting) throw new ConfigError('draining', 'the server is shutting down');
   }
 
-  #resumeWith(id: string, decisions: { node: string; approved: boolean }[]): void {
+  #resumeWith(id: string, decisions: { node: string; approved: boolean }[]): Promise<void> {
     const approveNodes = decisions.filter((d) => d.approved).map((d) => d.node);
     const denyNodes = decisions.filter((d) => !d.approved).map((d) => d.node);
-    this.#launch(id, (common) =>
-      resumeRun(id, { ...common, store: this.#o.hub, approveNodes, denyNodes }),
-    );
+    return this.#launch(id, (common) => resumeRun(id, { ...common, approveNodes, denyNodes }));
   }
 
+  /**
+   * Takes the run's lease, then runs it on the store bound to that lease, released when the
+   * run ends. Resolves once the lease is held (the run goes on); rejects with RunLeasedError
+   * when another process holds it, and then nothing ran. The run is active from the call on,
+   * so a second caller waits for it instead of racing for the lease.
+   */
   #launch(
     id: string,
     run: (common: {
       tools: ToolRegistry;
+      store: JournalStore;
       signal: AbortSignal;
       onEvent: (e: RunEvent) => void;
       limits: RunLimits;
     }) => Promise<RunResult>,
-  ): void {
+  ): Promise<void> {
     const controller = new AbortController();
-    const active: Active = { controller, decisions: [], done: Promise.resolve(undefined as never) };
+    const active: Active = { controller, decisions: [], done: Promise.resolve(undefined) };
+    const leased: Promise<HeldLease> = holdLease(
+      this.#o.hub,
+      id,
+      this.#o.holder ?? thisProcess('toolplan serve'),
+      this.#o.leaseTtlMs,
+    );
     const onEvent = (e: RunEvent) => {
       const s = this.#summaries.get(id) ?? emptyRunSummary(id);
       const next = applyRunEvent(s, e);
@@ -184,25 +203,34 @@ export class RunService {
         this.#o.onChange?.(next);
       this.#o.observe?.(e, id);
     };
-    active.done = run({
-      tools: this.#o.tools,
-      signal: controller.signal,
-      onEvent,
-      limits: this.#o.limits,
-    })
-      .then(async (result) => {
-        await this.#o.hub.close(id).catch(() => {});
-        return result;
-      })
+    active.done = leased
+      .then(
+        async (held) => {
+          try {
+            return await run({
+              tools: this.#o.tools,
+              store: held.store,
+              signal: AbortSignal.any([controller.signal, held.lost]),
+              onEvent,
+              limits: this.#o.limits,
+            });
+          } finally {
+            await this.#o.hub.close(id).catch(() => {});
+            await held.release().catch(() => {});
+          }
+        },
+        () => undefined,
+      )
       .finally(() => {
         if (this.#active.get(id) !== active) return;
         this.#active.delete(id);
         const s = this.#summaries.get(id);
         // Decisions that arrived while the run was busy elsewhere apply now.
         if (active.decisions.length && s?.status === 'suspended' && this.#accepting)
-          this.#resumeWith(id, active.decisions);
+          void this.#resumeWith(id, active.decisions).catch(() => {});
       });
     this.#active.set(id, active);
+    return leased.then(() => {});
   }
 }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import type { RunEvent } from '../exec/events.ts';
 import { FileJournalStore } from '../exec/file-journal-store.ts';
+import type { LeaseHolder } from '../exec/journal-lease.ts';
 import type { RunLimits } from '../exec/limits.ts';
 import type { LoopEvent } from '../loop/events.ts';
 import type { Budgets } from '../loop/run-state.ts';
@@ -31,7 +32,9 @@ export interface ServeOptions {
   budgets?: Budgets;
   observeRun?: (event: RunEvent, runId: string) => void;
   observeTask?: (event: LoopEvent, taskId: string) => void;
-  claimRun?: (runId: string) => Promise<boolean>;
+  /** This server as a run's lease holder (default: this process, `toolplan serve`). */
+  holder?: LeaseHolder;
+  leaseTtlMs?: number;
 }
 
 export interface RunningServer {
@@ -73,7 +76,8 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     tools: o.tools,
     limits: o.limits ?? DEFAULT_LIMITS,
     ...(o.observeRun ? { observe: o.observeRun } : {}),
-    ...(o.claimRun ? { claim: o.claimRun } : {}),
+    ...(o.holder ? { holder: o.holder } : {}),
+    ...(o.leaseTtlMs ? { leaseTtlMs: o.leaseTtlMs } : {}),
   });
   const tasks = new TaskService({
     dir: serveDir,

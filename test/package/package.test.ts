@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import { cpSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PackedApp, packAndInstall, repoRoot, runIn } from './support/packed-app.ts';
+import { npmEnv, type PackedApp, packAndInstall, repoRoot, runIn } from './support/packed-app.ts';
 
 const consumer = join(import.meta.dirname, 'consumer');
 let app: PackedApp;
@@ -56,6 +57,48 @@ describe('the npm package, installed from its tarball into a new project', () =>
       ...['--tools', 'node_modules/toolplan/tools/index.ts'],
     ]);
     expect(JSON.parse(ts.stdout).total).toBe(1199.52);
+  }, 120_000);
+
+  it('serves the web console from the compiled `toolplan serve` (its files read from the shipped src/console)', async () => {
+    const bin = join(app.dir, 'node_modules', '.bin', 'toolplan');
+    const child = spawn(
+      bin,
+      [
+        ...['serve', '--port', '0', '--journal', join(app.dir, 'serve-runs')],
+        ...['--tools', 'node_modules/toolplan/dist/tools/index.js'],
+      ],
+      { cwd: app.dir, env: { ...npmEnv(), TOOLPLAN_TOKEN: 'package-token' } },
+    );
+    let err = '';
+    child.stdout.resume();
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    try {
+      const base = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`serve did not start:\n${err}`)), 60_000);
+        child.stderr.on('data', (d) => {
+          err += d;
+          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
+          if (m?.[1]) {
+            clearTimeout(timer);
+            resolve(m[1]);
+          }
+        });
+        void exited.then((code) => reject(new Error(`serve exited ${code}:\n${err}`)));
+      });
+      const page = await fetch(`${base}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<html');
+      const script = await fetch(`${base}/console/app.js`);
+      expect(script.status).toBe(200);
+      expect(script.headers.get('content-type')).toContain('javascript');
+      const tools = await fetch(`${base}/v1/tools`, {
+        headers: { authorization: 'Bearer package-token' },
+      });
+      expect(((await tools.json()) as unknown[]).length).toBeGreaterThan(0);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
   }, 120_000);
 
   it('type-checks a strict NodeNext TypeScript consumer against the shipped .d.ts', async () => {
