@@ -267,7 +267,7 @@ function report(
 ): number {
   const u = result.usage;
   io.stderr.write(
-    `${result.status}: ${u.llmCalls} LLM call(s), ${u.inputTokens} in / ${u.outputTokens} out tokens, $${u.costUsd.toFixed(4)}, ${result.toolCalls.length} tool call(s), ${Math.round(result.timings.totalMs)} ms\n`,
+    `${result.status}: ${u.llmCalls} LLM call(s), ${u.estimated ? '~' : ''}${u.inputTokens} in / ${u.outputTokens} out tokens${u.estimated ? ' (estimated)' : ''}, $${u.costUsd.toFixed(4)}, ${result.toolCalls.length} tool call(s), ${Math.round(result.timings.totalMs)} ms\n`,
   );
   if (result.status === 'answered') {
     if (!options.json) io.stdout.write(`${result.answer ?? ''}\n`);

@@ -43,6 +43,7 @@ export async function callModel(
     inputTokens: response.usage.inputTokens,
     outputTokens: response.usage.outputTokens,
     costUsd: costOf(ctx.model.modelId, response.usage, ctx.prices),
+    ...(response.usage.estimated ? { estimated: true } : {}),
   };
   const at = ctx.clock();
   ctx.emit({

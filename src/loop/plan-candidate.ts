@@ -34,6 +34,7 @@ export function validateCandidate(
   deps: LoopDeps,
 ): LoopValidation {
   if (candidate.form === 'object') return deps.validatePlan(candidate.value, registry);
+  if (candidate.truncated) return truncatedPlan(candidate.text);
   if (candidate.form === 'json-text') return deps.validatePlanText(candidate.text, registry);
   if (!deps.parseCompact) {
     return {
@@ -61,4 +62,20 @@ export function validateCandidate(
     };
   }
   return deps.validatePlan(parsed.plan, registry);
+}
+
+/** A text plan the output limit cut off is never run: whatever parses of it is a shorter plan. */
+function truncatedPlan(text: string): ValidationResult {
+  const tail = text.trimEnd().split('\n').at(-1) ?? '';
+  return {
+    valid: false,
+    issues: [
+      {
+        path: '',
+        code: 'truncated',
+        message: `the reply was cut off by the output-token limit (it ends with ${JSON.stringify(tail.slice(-80))}), so the plan is incomplete: write a shorter plan (fewer or smaller nodes) that fits`,
+        severity: 'error',
+      },
+    ],
+  };
 }

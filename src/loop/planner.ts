@@ -13,8 +13,8 @@ export const SUBMIT_PLAN = 'submit_plan';
 /** A plan the LLM wrote, before validation: an object, or text still to be parsed. */
 export type PlanCandidate =
   | { form: 'object'; value: unknown }
-  | { form: 'json-text'; text: string }
-  | { form: 'compact-text'; text: string };
+  | { form: 'json-text'; text: string; truncated?: true }
+  | { form: 'compact-text'; text: string; truncated?: true };
 
 export interface PlanReply {
   candidate: PlanCandidate;
@@ -165,10 +165,12 @@ export function readPlanReply(response: ModelResponse, syntax: PlanSyntax): Plan
     };
   }
   const text = response.text;
+  // Cut by the output limit at a line boundary, a text plan still parses: as a shorter plan.
+  const cut = response.finishReason === 'length' ? { truncated: true as const } : {};
   if (syntax === 'compact' && !/^\s*(```(json)?\s*)?\{/.test(text)) {
-    return { candidate: { form: 'compact-text', text: stripFence(text) }, text, assistant };
+    return { candidate: { form: 'compact-text', text: stripFence(text), ...cut }, text, assistant };
   }
-  return { candidate: { form: 'json-text', text }, text, assistant };
+  return { candidate: { form: 'json-text', text, ...cut }, text, assistant };
 }
 
 /** The message that answers a plan reply (repair or join), in the form the reply needs. */

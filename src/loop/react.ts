@@ -183,6 +183,7 @@ export async function runReact(o: ReactOptions): Promise<TaskResult> {
         inputTokens: usage.inputTokens + used.inputTokens,
         outputTokens: usage.outputTokens + used.outputTokens,
         costUsd: usage.costUsd + used.costUsd,
+        ...(usage.estimated || used.estimated ? { estimated: true } : {}),
       };
       const after = checkBudgets(o.budgets, usage, records.length, Date.now() - o.startedAt, false);
       if (after)

@@ -13,6 +13,8 @@ export interface LoopUsage {
   inputTokens: number;
   outputTokens: number;
   costUsd: number;
+  /** Some reply's server reported no usage: its tokens were counted from characters. */
+  estimated?: true;
 }
 
 export interface Budgets {
@@ -290,6 +292,7 @@ export function addUsage(state: LoopState, usage: Partial<LoopUsage>): LoopState
       inputTokens: state.usage.inputTokens + (usage.inputTokens ?? 0),
       outputTokens: state.usage.outputTokens + (usage.outputTokens ?? 0),
       costUsd: state.usage.costUsd + (usage.costUsd ?? 0),
+      ...(state.usage.estimated || usage.estimated ? { estimated: true } : {}),
     },
   };
 }

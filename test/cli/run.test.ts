@@ -175,6 +175,28 @@ describe('toolplan run (child process)', () => {
     expect(replayed.code).toBe(0);
     expect(replayed.stdout).toBe('u2 is called User u2.\n');
   });
+
+  it('token counts the server did not report are printed as estimated', async () => {
+    const server = await startWireServer();
+    // Without the usage chunk (empty `choices`) the adapter counts tokens from characters.
+    const noUsage = (events: string[]) => events.filter((e) => !e.includes('"choices":[]'));
+    const call = { name: 'submit_plan', args: { version: 1, nodes: [] } };
+    server.enqueue(
+      { stream: noUsage(openaiChatStream({ toolCalls: [call] })) },
+      { stream: openaiChatStream({ text: 'Nothing to do.' }) },
+    );
+    try {
+      const r = await toolplan(['run', 'nothing', '--tools', TOOLS], {
+        env: { OPENAI_BASE_URL: `${server.origin}/v1`, OPENAI_API_KEY: 'sk-test' },
+      });
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(
+        /answered: 2 LLM call\(s\), ~\d+ in \/ \d+ out tokens \(estimated\)/,
+      );
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 describe('toolplan chat (child process)', () => {

@@ -12,7 +12,7 @@ import {
   startLlm,
   textReply,
 } from './support/llm-server.ts';
-import { FAN_OUT_PLAN as fanOut } from './support/plans.ts';
+import { FAN_OUT_COMPACT, FAN_OUT_PLAN as fanOut } from './support/plans.ts';
 import { shopTools } from './support/shop-tools.ts';
 
 let llm: FakeLlm | undefined;
@@ -285,14 +285,7 @@ describe('prompt injection', () => {
 });
 
 describe('compact syntax', () => {
-  const compact = [
-    'o1 = get_orders(user_id: "u1")',
-    'o2 = get_orders(user_id: "u2")',
-    'o3 = get_orders(user_id: "u3")',
-    'total = calculate_total(orders: o1 + o2 + o3)',
-    'output "They spent ${total.total} in ${total.count} orders"',
-    'final',
-  ].join('\n');
+  const compact = FAN_OUT_COMPACT.join('\n');
 
   it('plans in compact text, starting calls line by line as they stream', async () => {
     llm = await startLlm('openai', { firstChunkMs: 5, chunkMs: 20 });

@@ -16,3 +16,13 @@ export const FAN_OUT_PLAN: PlanT = {
   output: 'They spent ${total.total} in ${total.count} orders',
   final: true,
 };
+
+/** `FAN_OUT_PLAN` in compact syntax, one statement a line. */
+export const FAN_OUT_COMPACT = [
+  'o1 = get_orders(user_id: "u1")',
+  'o2 = get_orders(user_id: "u2")',
+  'o3 = get_orders(user_id: "u3")',
+  'total = calculate_total(orders: o1 + o2 + o3)',
+  'output "They spent ${total.total} in ${total.count} orders"',
+  'final',
+];
