@@ -65,7 +65,7 @@ export function validateCandidate(
 }
 
 /** A text plan the output limit cut off is never run: whatever parses of it is a shorter plan. */
-function truncatedPlan(text: string): ValidationResult {
+function truncatedPlan(text: string): LoopValidation {
   const tail = text.trimEnd().split('\n').at(-1) ?? '';
   return {
     valid: false,
