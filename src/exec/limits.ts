@@ -1,9 +1,10 @@
 import { BudgetExceededError } from '../errors/runtime-errors.ts';
+import { DEFAULT_MAX_ITEMS } from '../plan/kinds/map.ts';
 import type { PlanLimitsT } from '../plan/plan-schema.ts';
 
+export { DEFAULT_MAX_ITEMS };
+
 export const DEFAULT_MAX_CONCURRENCY = 16;
-/** Items one `map` may run over; a longer list fails the map before any item runs. */
-export const DEFAULT_MAX_ITEMS = 10_000;
 /** Body node runs over the run (value nodes too), so `max_tool_calls` is not the only bound. */
 export const DEFAULT_MAX_NODES = 100_000;
 

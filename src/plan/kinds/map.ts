@@ -52,6 +52,9 @@ export function asList(v: unknown, what: string): unknown[] {
   return v;
 }
 
+/** Items one `map` may run over unless the caller raises it (`limits.max_items`). */
+export const DEFAULT_MAX_ITEMS = 10_000;
+
 /** A list longer than `max_items` fails the map before any item runs or is journaled. */
 export function checkItemCount(key: string, n: number, max: number): void {
   if (n <= max) return;
