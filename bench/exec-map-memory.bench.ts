@@ -39,7 +39,7 @@ const r = await executePlan(
   {
     tools: [tool],
     input: { items: Array.from({ length: N }, (_, i) => i) },
-    limits: { max_concurrency: 64 },
+    limits: { max_concurrency: 64, max_items: N, max_nodes: N },
   },
 );
 const ms = performance.now() - t;

@@ -88,5 +88,7 @@ export function limitRules(limits: unknown, prefix = 'limits'): OptionRule[] {
     { name: `${prefix}.max_concurrency`, value: l.max_concurrency, rule: 'positive' },
     { name: `${prefix}.deadline_ms`, value: l.deadline_ms, rule: 'duration' },
     { name: `${prefix}.max_tool_calls`, value: l.max_tool_calls, rule: 'count' },
+    { name: `${prefix}.max_items`, value: l.max_items, rule: 'count' },
+    { name: `${prefix}.max_nodes`, value: l.max_nodes, rule: 'count' },
   ];
 }

@@ -13,7 +13,13 @@ import { checkJournalFormat } from './journal-format.ts';
 import { type JournalStore, MemoryJournalStore } from './journal-store.ts';
 import { JournalWriter } from './journal-writer.ts';
 import { ExecRuntime } from './kind-runtime.ts';
-import { DEFAULT_MAX_CONCURRENCY, effectiveLimits, type RunLimits } from './limits.ts';
+import {
+  DEFAULT_MAX_CONCURRENCY,
+  DEFAULT_MAX_ITEMS,
+  DEFAULT_MAX_NODES,
+  effectiveLimits,
+  type RunLimits,
+} from './limits.ts';
 import { runList } from './node-runner.ts';
 import { type ApproveFn, Frame, type RunContext, Suspension, toErrorInfo } from './run-context.ts';
 import { type RunResult, resultFromState, statsOf } from './run-result.ts';
@@ -262,6 +268,9 @@ async function drive(
     global: new Semaphore(limits.max_concurrency ?? DEFAULT_MAX_CONCURRENCY),
     toolSems: new Map(),
     maxToolCalls: limits.max_tool_calls ?? Number.POSITIVE_INFINITY,
+    maxItems: limits.max_items ?? DEFAULT_MAX_ITEMS,
+    maxNodes: limits.max_nodes ?? DEFAULT_MAX_NODES,
+    bodyNodes: 0,
     mapConcurrency: options.mapConcurrency ?? limits.max_concurrency ?? DEFAULT_MAX_CONCURRENCY,
     approve: options.approve,
     onEmit: options.onEmit,

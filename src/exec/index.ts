@@ -18,7 +18,12 @@ export {
 } from './execute-plan.ts';
 export { DEFAULT_JOURNAL_DIR, FileJournalStore } from './file-journal-store.ts';
 export { type JournalStore, MemoryJournalStore } from './journal-store.ts';
-export { effectiveLimits, type RunLimits } from './limits.ts';
+export {
+  DEFAULT_MAX_ITEMS,
+  DEFAULT_MAX_NODES,
+  effectiveLimits,
+  type RunLimits,
+} from './limits.ts';
 export type { ApprovalRequest, ApproveFn } from './run-context.ts';
 export type { RunResult, RunStats } from './run-result.ts';
 export { resultFromState } from './run-result.ts';

@@ -44,6 +44,10 @@ export class ExecRuntime implements KindRuntime {
     return this.#ctx.mapConcurrency;
   }
 
+  get maxItems(): number {
+    return this.#ctx.maxItems;
+  }
+
   evaluate(
     c: Compiled,
     frame: RunScope,

@@ -4,6 +4,7 @@ import { type Outcome, ReadyTracker } from '../plan/list-graph.ts';
 import { shouldSuspend } from './activity.ts';
 import { toError } from './call-retry.ts';
 import { evaluateBool } from './evaluate.ts';
+import { chargeBodyNodes } from './limits.ts';
 import {
   Frame,
   fromErrorInfo,
@@ -139,6 +140,7 @@ class ListRun implements Parked {
 /** Runs a body in a fresh frame below `parent` and releases the frame afterwards. */
 export async function runBody(ctx: RunContext, list: CList, frame: RunScope): Promise<unknown> {
   try {
+    chargeBodyNodes(ctx, list.nodes.length);
     return await runList(ctx, list, frame);
   } finally {
     frame.dispose();

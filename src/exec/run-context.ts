@@ -112,6 +112,11 @@ export interface RunContext {
   global: Semaphore;
   toolSems: Map<string, Semaphore>;
   maxToolCalls: number;
+  /** Items one map may run over. */
+  maxItems: number;
+  /** Body node runs allowed in this process, and how many have started. */
+  maxNodes: number;
+  bodyNodes: number;
   mapConcurrency: number;
   approve: ApproveFn | undefined;
   onEmit: ((topic: string, data: unknown) => void) | undefined;

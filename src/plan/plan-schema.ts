@@ -91,6 +91,8 @@ export const PlanLimits = z
     max_concurrency: z.number().int().min(1).optional(),
     deadline_ms: z.number().int().min(1).optional(),
     max_tool_calls: z.number().int().min(0).optional(),
+    max_items: z.number().int().min(0).optional(),
+    max_nodes: z.number().int().min(0).optional(),
   })
   .strict();
 

@@ -47,6 +47,8 @@ export const ISSUE_CODES = {
   // Limits.
   too_many_nodes: 'the plan has more nodes (nested ones included) than allowed',
   too_deep: 'bodies are nested deeper than allowed',
+  too_many_items:
+    'a map over a literal list longer than max_items (an error past the plan limit, a warning past the default)',
   limit_exceeded: 'retry.attempts, max_iterations or max_pages is above the allowed maximum',
   too_many_issues: 'warning: more issues were found than are listed',
   value_too_deep: 'a plan value nests arrays and objects deeper than allowed (64 levels)',

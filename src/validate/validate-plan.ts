@@ -10,6 +10,7 @@ import type { RegisteredTool, ToolRegistry } from '../tool/registry.ts';
 import { CelTypes } from './cel-types.ts';
 import { checkExpressionCost, checkValueDepth } from './check-expression-cost.ts';
 import { ExpressionChecker } from './check-expressions.ts';
+import { checkMapItems } from './check-map-items.ts';
 import { checkNodes, checkPlanShape, measurePlan } from './check-shape.ts';
 import { callSitesOf, ToolChecker } from './check-tools.ts';
 import {
@@ -113,6 +114,7 @@ function run(
   const graph = buildPlanGraph(plan);
   for (const p of graph.problems) issues.error(p.pointer, p.code, problemMessage(graph, p));
   checkExpressionCost(graph.sites, issues);
+  checkMapItems((plan as { limits?: unknown }).limits, graph, issues);
 
   const tools = new ToolChecker(registry, issues);
   const toolOf = new Map<GraphNode, RegisteredTool>();

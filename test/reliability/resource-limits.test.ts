@@ -53,7 +53,7 @@ describe('resource limits against hostile plans', () => {
       {
         tools: c.tools,
         input: { items: Array.from({ length: 100_000 }, (_, i) => i) },
-        limits: { max_tool_calls: 100 },
+        limits: { max_tool_calls: 100, max_items: 100_000 },
       },
     );
     const ms = performance.now() - t0;

@@ -245,6 +245,14 @@ const CASES: Record<IssueCode, Case> = {
     path: '/nodes/0/try/0/try/0',
     mentions: ['3', '2', 'Flatten'],
   },
+  too_many_items: {
+    input: {
+      ...(plan([{ id: 'm', map: [1, 2, 3], do: [{ id: 'v', value: '${item}' }] }]) as object),
+      limits: { max_items: 2 },
+    },
+    path: '/nodes/0/map',
+    mentions: ['3 items', 'max_items (2)', 'limits.max_items'],
+  },
   limit_exceeded: {
     input: plan([
       { id: 'l', loop: [{ id: 'x', wait_ms: 1 }], while: '${true}', max_iterations: 99 },

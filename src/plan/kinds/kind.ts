@@ -299,6 +299,8 @@ export type CallStepNode = CompiledNode<CallStepSpec, CallCompiled>;
 
 export interface KindRuntime {
   readonly mapConcurrency: number;
+  /** Items one map may run over (`limits.max_items`). */
+  readonly maxItems: number;
   evaluate(
     c: Compiled,
     frame: RunScope,

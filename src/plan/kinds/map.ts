@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { ExpressionError, ToleranceExceededError } from '../../errors/runtime-errors.ts';
+import {
+  BudgetExceededError,
+  ExpressionError,
+  ToleranceExceededError,
+} from '../../errors/runtime-errors.ts';
 import {
   Body,
   type Common,
@@ -48,6 +52,19 @@ export function asList(v: unknown, what: string): unknown[] {
   return v;
 }
 
+/** Items one `map` may run over unless the caller raises it (`limits.max_items`). */
+export const DEFAULT_MAX_ITEMS = 10_000;
+
+/** A list longer than `max_items` fails the map before any item runs or is journaled. */
+export function checkItemCount(key: string, n: number, max: number): void {
+  if (n <= max) return;
+  throw new BudgetExceededError(
+    `map ${key} has ${n} items, more than max_items (${max}); raise limits.max_items in ` +
+      'executePlan options to run it, or page through the list in smaller maps',
+    { code: 'max_items', retryable: false, details: { node: key, items: n, max_items: max } },
+  );
+}
+
 function itemName(node: Readonly<Record<string, unknown>>): string {
   return typeof node.as === 'string' ? node.as : 'item';
 }
@@ -66,6 +83,7 @@ async function runMap(
   const spec = node.spec;
   const items = asList(rt.evaluate(node.c.list, frame, node.refs), `"map" of ${node.id}`);
   const n = items.length;
+  checkItemCount(key, n, rt.maxItems);
   const results: unknown[] = new Array(n).fill(null);
   const as = spec.as ?? 'item';
   const allowed = spec.tolerate === undefined ? 0 : Math.floor(spec.tolerate * n);
@@ -86,7 +104,8 @@ async function runMap(
       try {
         results[i] = await rt.runBody(node.c.body, itemFrame);
       } catch (error) {
-        if (pool.signal.aborted || rt.isSuspension(error)) {
+        // A spent budget stops the map whatever `tolerate` allows: no other item can run.
+        if (pool.signal.aborted || rt.isSuspension(error) || error instanceof BudgetExceededError) {
           fatal ??= error;
           return;
         }
