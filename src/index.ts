@@ -89,17 +89,8 @@ export {
   runTask,
   type TaskResult,
 } from './loop/index.ts';
-// MCP
-export { McpConnection } from './mcp/mcp-connection.ts';
+// MCP: the spec parsing only; the client and server (which load the MCP SDK) are `toolplan/mcp`
 export { type McpServerSpec, parseMcpConfig, parseMcpSpec, readMcpConfig } from './mcp/mcp-spec.ts';
-export {
-  type McpToolSet,
-  type McpToolsOptions,
-  mcpTools,
-  openMcpServers,
-} from './mcp/mcp-tools.ts';
-export { serveHttp, serveStdio } from './mcp/serve-mcp.ts';
-export { createToolplanServer, type ToolplanServerOptions } from './mcp/toolplan-server.ts';
 // Models and providers
 export type {
   CallOptions,
@@ -150,7 +141,6 @@ export {
   type Tool,
   type ToolContext,
 } from './tool/tool.ts';
-export { type LoadedTools, loadTools, type ToolSources } from './tool/tool-sources.ts';
 export { checkPlanInput } from './validate/check-input.ts';
 // Validation
 export {
