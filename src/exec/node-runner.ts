@@ -13,6 +13,7 @@ import {
   toErrorInfo,
 } from './run-context.ts';
 import type { Parked } from './semaphore.ts';
+import { yieldDue } from './time-slice.ts';
 
 /**
  * The doing half of the scheduler for one list: starts the ready nodes, and when one
@@ -78,7 +79,8 @@ class ListRun implements Parked {
       this.ctx.global.park(this, i);
       return;
     }
-    void this.run(i);
+    if (yieldDue()) setImmediate(() => void this.run(i));
+    else void this.run(i);
   }
 
   /** A parked node's turn: run it, unless the list already failed. */
