@@ -79,7 +79,8 @@ class ListRun implements Parked {
       this.ctx.global.park(this, i);
       return;
     }
-    if (yieldDue()) setImmediate(() => void this.run(i));
+    // Only a node alone in its list defers: a fan-out's siblings must start together.
+    if (this.running === 1 && yieldDue()) setImmediate(() => void this.run(i));
     else void this.run(i);
   }
 
