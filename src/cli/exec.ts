@@ -221,7 +221,7 @@ export async function runReported(
   run: { runId: string; owner: string; tools?: readonly string[] },
   start: (
     common: Required<Pick<ExecuteOptions, 'store' | 'signal' | 'onEvent'>> &
-      Pick<ExecuteOptions, 'approve'>,
+      Pick<ExecuteOptions, 'approve' | 'stopSignal' | 'onCompensating'>,
   ) => Promise<RunResult | number>,
 ): Promise<number> {
   const files = new FileJournalStore(journalDir);
@@ -263,6 +263,8 @@ async function reportedWith(
     const result = await start({
       store,
       signal: AbortSignal.any([sigint.signal, held.lost]),
+      stopSignal: AbortSignal.any([sigint.stopSignal, held.lost]),
+      onCompensating: sigint.onCompensating,
       onEvent: tracing.runEvents(reporter.onEvent),
       approve: terminalApprover(io.stdin, io.stderr, {
         question: (req) => `\n${approvalQuestion(req, { showKey: true })}`,

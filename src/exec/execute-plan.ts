@@ -24,13 +24,20 @@ import { runList } from './node-runner.ts';
 import { type ApproveFn, Frame, type RunContext, Suspension, toErrorInfo } from './run-context.ts';
 import { type RunResult, resultFromState, statsOf } from './run-result.ts';
 import { emptyRunState, foldEvents, type RunState } from './run-state.ts';
-import { afterCompensation, compensate } from './saga.ts';
+import { afterCompensation, compensate, pendingCompensations } from './saga.ts';
 import { Semaphore } from './semaphore.ts';
 
 export interface ExecuteOptions {
   tools: ToolRegistry | readonly Tool[];
   input?: unknown;
   signal?: AbortSignal;
+  /**
+   * Stops compensations at once, leaving the run resumable (`resumeRun` finishes them).
+   * Once the run is compensating, `signal` no longer stops it: only this does.
+   */
+  stopSignal?: AbortSignal;
+  /** Told how many steps the run is about to compensate (to tell a person, say). */
+  onCompensating?: (steps: number) => void;
   /** Where the journal goes; default an in-memory store (no resume across processes). */
   store?: JournalStore;
   runId?: string;
@@ -133,6 +140,8 @@ function checkRunOptions(where: string, options: ResumeOptions | ExecuteOptions)
   checkOptions(where, [
     { name: 'mapConcurrency', value: options.mapConcurrency, rule: 'positive' },
     { name: 'signal', value: options.signal, rule: 'signal' },
+    { name: 'stopSignal', value: options.stopSignal, rule: 'signal' },
+    { name: 'onCompensating', value: options.onCompensating, rule: 'function' },
     { name: 'onEvent', value: options.onEvent, rule: 'function' },
     { name: 'onEmit', value: options.onEmit, rule: 'function' },
     { name: 'approve', value: options.approve, rule: 'function' },
@@ -246,6 +255,21 @@ function matchDecisions(
   return out;
 }
 
+/** A run stopped mid-compensation: journaled as unfinished, so resumeRun completes it. */
+async function stoppedCompensating(
+  journal: JournalWriter,
+  runId: string,
+  stats: RunResult['stats'],
+): Promise<RunResult> {
+  await journal.flush().catch(() => {});
+  const error = toErrorInfo(
+    new CancelledError(
+      `the compensations of run ${runId} were stopped before they finished; resume the run (toolplan resume ${runId}) to finish them`,
+    ),
+  );
+  return { status: 'cancelled', error, runId, stats };
+}
+
 async function drive(
   plan: PlanT,
   journal: JournalWriter,
@@ -347,15 +371,19 @@ async function drive(
       await journal.flush().catch(() => {});
       return { status: 'cancelled', error, runId, stats: statsOf(state, since) };
     }
-    // The saga: undo what finished, newest first, with a signal of its own (the run's may
-    // be aborted by the deadline), still bound by the caller's.
-    const compSignal = options.signal ?? new AbortController().signal;
+    // The saga: undo what finished, newest first. Not under the run's signal (a deadline or
+    // a Ctrl-C must not leave charges unrefunded): only the caller's stop signal ends it,
+    // and a run stopped so is left unfinished in the journal, for resumeRun to complete.
+    const compSignal = options.stopSignal ?? new AbortController().signal;
+    const pending = pendingCompensations(ctx, frame.saga.entries);
+    if (pending.length > 0) options.onCompensating?.(pending.length);
     let error = reason;
     try {
-      error = afterCompensation(reason, await compensate(ctx, frame.saga.entries, compSignal));
+      error = afterCompensation(reason, await compensate(ctx, pending, compSignal));
     } catch (compError) {
       error = compError;
     }
+    if (compSignal.aborted) return stoppedCompensating(journal, runId, statsOf(state, since));
     const info = toErrorInfo(error);
     try {
       journal.append({ type: 'run.finished', status: 'failed', error: info });

@@ -14,6 +14,7 @@ import {
   toErrorInfo,
 } from './run-context.ts';
 import type { Parked } from './semaphore.ts';
+import { yieldDue } from './time-slice.ts';
 
 /**
  * The doing half of the scheduler for one list: starts the ready nodes, and when one
@@ -79,7 +80,9 @@ class ListRun implements Parked {
       this.ctx.global.park(this, i);
       return;
     }
-    void this.run(i);
+    // Only a node alone in its list defers: a fan-out's siblings must start together.
+    if (this.running === 1 && yieldDue()) setImmediate(() => void this.run(i));
+    else void this.run(i);
   }
 
   /** A parked node's turn: run it, unless the list already failed. */

@@ -17,10 +17,7 @@ export async function compensate(
   signal: AbortSignal,
 ): Promise<ErrorInfo[]> {
   const failures: ErrorInfo[] = [];
-  const order = [...entries].sort((a, b) => b.seq - a.seq);
-  for (const entry of order) {
-    const rec = ctx.journal.state.nodes.get(entry.key);
-    if (rec?.status !== 'succeeded') continue;
+  for (const entry of pendingCompensations(ctx, entries)) {
     const comp = entry.compensation;
     ctx.journal.append({ type: 'compensation.started', key: entry.key, tool: comp.call });
     try {
@@ -48,6 +45,13 @@ export async function compensate(
   }
   await ctx.journal.flush();
   return failures;
+}
+
+/** The entries still to compensate (finished, not yet undone), newest first. */
+export function pendingCompensations(ctx: RunContext, entries: readonly SagaEntry[]): SagaEntry[] {
+  return [...entries]
+    .sort((a, b) => b.seq - a.seq)
+    .filter((entry) => ctx.journal.state.nodes.get(entry.key)?.status === 'succeeded');
 }
 
 /** The error that goes on after compensating for `original`. */

@@ -312,7 +312,7 @@ export async function killTrial(
       );
     const stderr = seg.stderr
       .split('\n')
-      .filter((l) => l.trim() && !/^toolplan: cancelling/.test(l))
+      .filter((l) => l.trim() && !/^toolplan: (cancelling|compensating|stopping)/.test(l))
       .join('\n');
     if (stderr) problems.push(`stderr: ${stderr.slice(0, 300)}`);
     break;

@@ -161,6 +161,7 @@ try {
 const store = held.store;
 const sigint = cancelOnSigint();
 const signal = AbortSignal.any([sigint.signal, held.lost]);
+const stopping = { stopSignal: sigint.stopSignal, onCompensating: sigint.onCompensating };
 const tools = [work, charge, refund, fail];
 // READY once the run's first event exists, so kill times are spread over the run itself.
 let ready = false;
@@ -171,13 +172,14 @@ const onEvent = () => {
 };
 const result =
   mode === 'resume'
-    ? await resumeRun(runId, { tools, store, onEvent, signal })
+    ? await resumeRun(runId, { tools, store, onEvent, signal, ...stopping })
     : await executePlan(planName === 'saga' ? SAGA_PLAN : WORK_PLAN, {
         tools,
         store,
         runId,
         onEvent,
         signal,
+        ...stopping,
       });
 sigint.dispose();
 await held.release();
