@@ -18,15 +18,20 @@ import { type PlanTrace, tracesFromEvents } from './run-trace.ts';
  * and the usage. Tool results and answers are untrusted: everything is escaped, and no data
  * is ever placed inside the script. Pure: returns the page's text.
  */
-export function renderReport(suite: SuiteResult, title = 'toolplan eval report'): string {
-  const when = new Date().toISOString().replace('T', ' ').slice(0, 19);
+/** The document head both reports share: one stylesheet, and a CSP that lets nothing load. */
+function pageHead(title: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
 <title>${esc(title)}</title>
 <style>${REPORT_CSS}</style></head>
-<body data-cases="${suite.cases.length}">
+`;
+}
+
+export function renderReport(suite: SuiteResult, title = 'toolplan eval report'): string {
+  const when = new Date().toISOString().replace('T', ' ').slice(0, 19);
+  return `${pageHead(title)}<body data-cases="${suite.cases.length}">
 <header><h1>${esc(title)}</h1>
 <p class="sub">${suite.passed} passed · ${suite.failed} failed · ${suite.cases.length} cases · ${Math.round(suite.wallMs)} ms · ${esc(when)} UTC</p></header>
 <main>
@@ -128,13 +133,7 @@ export function renderRunReport(runId: string, events: readonly RunEvent[]): str
           : `<p class="err">${esc(`${end.error.name}: ${end.error.message}`)}</p>`
         : `<div class="answer"><h4>output</h4><pre>${esc(JSON.stringify(end.output ?? null, null, 2))}</pre></div>`
       : '';
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
-<title>${esc(title)}</title>
-<style>${REPORT_CSS}</style></head>
-<body data-cases="1">
+  return `${pageHead(title)}<body data-cases="1">
 <header><h1>${esc(title)}</h1>
 <p class="sub">${esc(status)} · ${events.length} journal events · ${esc(new Date(events[0]?.at ?? 0).toISOString())}</p></header>
 <main>

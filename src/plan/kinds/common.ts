@@ -92,3 +92,25 @@ export function noFields(): undefined {
 export function noDetach(): { replace: Record<string, unknown>; issues: [] } {
   return NO_ISSUES;
 }
+
+/**
+ * A kind's cap on one of its own numeric fields (`max_iterations`, `max_pages`): past the
+ * validator's limit it is a `limit_exceeded` error at that field.
+ */
+export function capIssues(
+  node: Readonly<Record<string, unknown>>,
+  field: string,
+  max: number,
+  unit: string,
+): Array<{ key: string; severity: 'error'; code: string; message: string }> {
+  const v = node[field];
+  if (typeof v !== 'number' || v <= max) return [];
+  return [
+    {
+      key: field,
+      severity: 'error',
+      code: 'limit_exceeded',
+      message: `${field} is ${v}; at most ${max} ${unit} are allowed`,
+    },
+  ];
+}

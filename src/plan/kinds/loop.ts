@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   Body,
   type Common,
+  capIssues,
   common,
   Expr,
   noDetach,
@@ -56,16 +57,7 @@ function lint(
   node: Readonly<Record<string, unknown>>,
   limits: { maxIterations: number },
 ): KindIssue[] {
-  const v = node.max_iterations;
-  if (typeof v !== 'number' || v <= limits.maxIterations) return [];
-  return [
-    {
-      key: 'max_iterations',
-      severity: 'error',
-      code: 'limit_exceeded',
-      message: `max_iterations is ${v}; at most ${limits.maxIterations} iterations are allowed`,
-    },
-  ];
+  return capIssues(node, 'max_iterations', limits.maxIterations, 'iterations');
 }
 
 /** `loop`: runs its body again while `while` holds, up to `max_iterations`. */

@@ -3,6 +3,7 @@ import {
   CALL_SPEC_FIELDS,
   CallSpec,
   type CallSpecT,
+  capIssues,
   common,
   Expr,
   isObject,
@@ -85,16 +86,7 @@ function parts(n: Readonly<Record<string, unknown>>): KindPart[] {
 }
 
 function lint(node: Readonly<Record<string, unknown>>, limits: { maxPages: number }): KindIssue[] {
-  const v = node.max_pages;
-  if (typeof v !== 'number' || v <= limits.maxPages) return [];
-  return [
-    {
-      key: 'max_pages',
-      severity: 'error',
-      code: 'limit_exceeded',
-      message: `max_pages is ${v}; at most ${limits.maxPages} pages are allowed`,
-    },
-  ];
+  return capIssues(node, 'max_pages', limits.maxPages, 'pages');
 }
 
 /** `paginate`: calls a tool page after page, following `next`, collecting `items`. */
