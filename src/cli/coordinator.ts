@@ -4,6 +4,7 @@ import { redactUrl } from '../redis/redis-cli.ts';
 import { RunCoordinator } from '../redis/run-coordinator.ts';
 import { loadRegistry } from '../tool/load-tools-module.ts';
 import { addToolsOption } from './cli-options.ts';
+import { untilStopped } from './until-stopped.ts';
 
 export interface CoordinatorCliOptions {
   tools: string[];
@@ -53,14 +54,7 @@ export async function runCoordinator(options: CoordinatorCliOptions): Promise<nu
   process.stderr.write(
     `toolplan coordinator pid ${process.pid}: watching ${redactUrl(options.redis)}\n`,
   );
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', () => resolve());
-    process.once('SIGINT', () => resolve());
-  });
-  const force = () => process.exit(1);
-  process.once('SIGTERM', force);
-  process.once('SIGINT', force);
-  setTimeout(force, 15_000).unref();
+  await untilStopped(15_000);
   await coordinator.close(true);
   return 0;
 }

@@ -4,6 +4,7 @@ import { redactUrl } from '../redis/redis-cli.ts';
 import { ToolWorker } from '../redis/tool-worker.ts';
 import { loadRegistry } from '../tool/load-tools-module.ts';
 import { addToolsOption, collect } from './cli-options.ts';
+import { untilStopped } from './until-stopped.ts';
 
 export interface WorkerCliOptions {
   tools: string[];
@@ -66,16 +67,9 @@ export async function runWorker(options: WorkerCliOptions): Promise<number> {
   process.stderr.write(
     `toolplan worker: serving ${options.queue.length > 0 ? options.queue.join(', ') : DEFAULT_QUEUE} from ${redactUrl(options.redis)}\n`,
   );
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', () => resolve());
-    process.once('SIGINT', () => resolve());
-  });
   // Graceful: running calls finish. A second signal, or Redis gone for good, ends it anyway
   // (its calls are re-delivered to other workers after their lock expires).
-  const force = () => process.exit(1);
-  process.once('SIGTERM', force);
-  process.once('SIGINT', force);
-  setTimeout(force, Number(options.lockMs) + 10_000).unref();
+  await untilStopped(Number(options.lockMs) + 10_000);
   await worker.close();
   return 0;
 }

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../errors/runtime-errors.ts';
 import { FileJournalStore } from '../exec/file-journal-store.ts';
+import { writeFileAtomic } from '../io/write-file-atomic.ts';
 import type { LanguageModel } from '../model/language-model.ts';
 import type { Message } from '../model/messages.ts';
 import { REDACTED, SECRET_ENV_VARIABLES } from '../record/cassette.ts';
@@ -172,21 +173,7 @@ export class FileTaskStore implements TaskStore {
 
   async save(task: SavedTask): Promise<void> {
     const file = this.path(task.taskId);
-    await mkdir(this.dir, { recursive: true });
-    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    try {
-      const fh = await open(tmp, 'w', 0o600);
-      try {
-        await fh.writeFile(serializeTask(task));
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await rename(tmp, file);
-    } catch (error) {
-      await rm(tmp, { force: true }).catch(() => {});
-      throw error;
-    }
+    await writeFileAtomic(file, serializeTask(task));
   }
 
   async load(taskId: string): Promise<SavedTask | undefined> {

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../io/write-file-atomic.ts';
 
 /**
  * One JSON document a file, replaced atomically (write, fsync, rename): the server's task
@@ -43,21 +43,7 @@ export class JsonFiles<T> {
 
   async #write(id: string, text: string): Promise<void> {
     const file = this.#path(id);
-    await mkdir(this.dir, { recursive: true });
-    const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-    try {
-      const fh = await open(tmp, 'w', 0o600);
-      try {
-        await fh.writeFile(text);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await rename(tmp, file);
-    } catch (error) {
-      await rm(tmp, { force: true }).catch(() => {});
-      throw error;
-    }
+    await writeFileAtomic(file, text);
   }
 
   async list(): Promise<string[]> {
