@@ -63,7 +63,12 @@ export class RedisKeys {
   }
 
   /** A cancelled call, for a worker that takes its job after the cancel was published. */
-  cancelled(jobId: string): string {
-    return `${this.prefix}:cancelled:${jobId}`;
+  cancelled(runId: string, jobId: string): string {
+    return `${this.prefix}:run:{${runId}}:cancelled:${jobId}`;
+  }
+
+  /** The execution claim of one try of a remote call: who runs it, or what it ended with. */
+  callClaim(runId: string, jobId: string): string {
+    return `${this.prefix}:run:{${runId}}:claim:${jobId}`;
   }
 }

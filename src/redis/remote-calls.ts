@@ -115,7 +115,7 @@ export class RemoteCalls {
       // A try cancelled by a coordinator is no verdict of the tool's: a new owner calls again.
       if (outcome.failure.aborted && !ctx.signal.aborted) {
         await side.queue.remove(jobId).catch(() => {});
-        await this.#redis.del(this.keys.cancelled(jobId));
+        await this.#redis.del(this.keys.cancelled(data.runId, jobId));
         continue;
       }
       throw failureError(outcome.failure);
@@ -149,7 +149,7 @@ export class RemoteCalls {
       const onAbort = () => {
         if (done) return;
         finish();
-        if (!this.#detached.has(data.runId)) void this.#cancel(jobId);
+        if (!this.#detached.has(data.runId)) void this.#cancel(data.runId, jobId);
         reject(signal.reason);
       };
       signal.addEventListener('abort', onAbort, { once: true });
@@ -199,9 +199,9 @@ export class RemoteCalls {
     }
   }
 
-  async #cancel(jobId: string): Promise<void> {
+  async #cancel(runId: string, jobId: string): Promise<void> {
     try {
-      await this.#redis.set(this.keys.cancelled(jobId), '1', 'PX', 24 * 3600 * 1000);
+      await this.#redis.set(this.keys.cancelled(runId, jobId), '1', 'PX', 24 * 3600 * 1000);
       await this.#redis.publish(this.keys.cancelChannel(), jobId);
     } catch {
       // The call's own end still comes back through its job.

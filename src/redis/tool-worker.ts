@@ -1,9 +1,22 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { CancelledError, TimeoutError } from '../errors/runtime-errors.ts';
 import { ToolplanError } from '../errors/toolplan-error.ts';
 import { toJson } from '../exec/invoke-tool.ts';
 import type { ToolRegistry } from '../tool/registry.ts';
+import type { Tool } from '../tool/tool.ts';
+import {
+  afterRenewal,
+  afterTry,
+  claimTimings,
+  parseClaimReply,
+  type RecordedOutcome,
+  stepFor,
+  type TryEnd,
+} from './call-claim.ts';
+import { type CallClaimRef, CallClaims } from './call-claims.ts';
 import { type CallJob, DEFAULT_QUEUE, encodeFailure } from './job-codec.ts';
 import { closeRedis, connectRedis } from './redis-connection.ts';
 import { RedisKeys } from './redis-keys.ts';
@@ -22,6 +35,15 @@ export interface ToolWorkerOptions {
   lockDurationMs?: number;
   /** How many times a job may be recovered from a dead worker before it fails. */
   maxStalledCount?: number;
+  /**
+   * How long a call's execution claim lives without renewal (default: twice the lock). A
+   * job re-delivered while the worker running it still holds the claim waits for that
+   * worker's outcome instead of calling the tool again; a dead worker's claim expires and the
+   * call runs again. A worker paused longer than this may finish a call a second time.
+   */
+  claimMs?: number;
+  /** How long a call's recorded outcome is kept for late re-deliveries. Default 24 h. */
+  keepOutcomesMs?: number;
   /** Called when a job ends, for logs. */
   onJob?: (event: { jobId: string; tool: string; ok: boolean; ms: number }) => void;
 }
@@ -40,6 +62,13 @@ export class ToolWorker {
   readonly #subscriber: Redis;
   readonly #commands: Redis;
   readonly #options: ToolWorkerOptions;
+  readonly #claims: CallClaims;
+  readonly #timings: ReturnType<typeof claimTimings>;
+  /** This process's tries: a claim's holder is `<id>#<n>`. */
+  readonly #id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  #tries = 0;
+  /** Renews a running call's claim now, by job id: asked when BullMQ could not renew a lock. */
+  readonly #renewNow = new Map<string, () => void>();
 
   constructor(options: ToolWorkerOptions) {
     this.#options = options;
@@ -47,6 +76,11 @@ export class ToolWorker {
     this.#commands = connectRedis(options.url, 'toolplan-worker');
     this.#subscriber = connectRedis(options.url, 'toolplan-worker-cancel');
     const lockDuration = options.lockDurationMs ?? 30_000;
+    this.#timings = claimTimings(lockDuration, options.claimMs);
+    this.#claims = new CallClaims(this.#commands, this.keys, {
+      ttlMs: this.#timings.ttlMs,
+      keepMs: options.keepOutcomesMs ?? 24 * 3600 * 1000,
+    });
     for (const name of options.queues ?? [DEFAULT_QUEUE]) {
       const connection = connectRedis(options.url, `toolplan-worker-${name}`);
       this.#redis.push(connection);
@@ -60,6 +94,10 @@ export class ToolWorker {
         autorun: false,
       });
       worker.on('error', () => {});
+      // The job may go to another worker now; whether this one goes on is the claim's to say.
+      worker.on('lockRenewalFailed', (jobIds: string[]) => {
+        for (const id of jobIds) this.#renewNow.get(id)?.();
+      });
       this.#workers.push(worker);
     }
   }
@@ -88,12 +126,11 @@ export class ToolWorker {
           details: { tool: data.tool },
         });
       }
-      if (await this.#commands.exists(this.keys.cancelled(job.id!))) {
-        throw new UnrecoverableError(encodeFailure(cancelled(), true));
-      }
-      const v = await this.#call(registered.tool, data, jobSignal);
+      const ref = { runId: data.runId, jobId: job.id!, holder: `${this.#id}#${++this.#tries}` };
+      const outcome = await this.#claimed(ref, registered.tool, data, jobSignal);
+      if (!outcome.ok) throw new UnrecoverableError(outcome.reason);
       ok = true;
-      return { v };
+      return { v: outcome.v };
     } catch (error) {
       if (error instanceof UnrecoverableError) throw error;
       throw new UnrecoverableError(encodeFailure(error, jobSignal?.aborted === true));
@@ -102,14 +139,86 @@ export class ToolWorker {
     }
   }
 
-  async #call(
-    tool: NonNullable<ReturnType<ToolRegistry['get']>>['tool'],
+  /** The call's outcome: this try's, or, under a live or ended claim, the other try's. */
+  async #claimed(
+    ref: CallClaimRef,
+    tool: Tool,
     data: CallJob,
     jobSignal: AbortSignal | undefined,
+  ): Promise<RecordedOutcome> {
+    for (;;) {
+      const step = stepFor(parseClaimReply(await this.#claims.claim(ref), ref.holder));
+      if (step.do === 'refuse') throw new UnrecoverableError(encodeFailure(cancelled(), true));
+      if (step.do === 'complete') return step.outcome;
+      if (step.do === 'wait') {
+        await sleep(this.#timings.pollMs, jobSignal);
+        continue;
+      }
+      const action = afterTry(await this.#try(ref, tool, data, jobSignal));
+      if (action.do === 'record') {
+        const before = parseClaimReply(await this.#claims.finish(ref, action.outcome), ref.holder);
+        return before.kind === 'done' ? before.outcome : action.outcome;
+      }
+      if (action.do === 'release') {
+        await this.#claims.release(ref).catch(() => {});
+        throw new UnrecoverableError(encodeFailure(cancelled(), true));
+      }
+    }
+  }
+
+  /** Runs the tool once under the claim, renewed meanwhile; stopped if the claim is lost. */
+  async #try(
+    ref: CallClaimRef,
+    tool: Tool,
+    data: CallJob,
+    jobSignal: AbortSignal | undefined,
+  ): Promise<TryEnd> {
+    const lost = new AbortController();
+    let renewing = false;
+    const renew = () => {
+      if (renewing || lost.signal.aborted) return;
+      renewing = true;
+      this.#claims
+        .renew(ref)
+        .then((reply) => {
+          if (afterRenewal(parseClaimReply(reply, ref.holder)) === 'abort')
+            lost.abort(
+              new CancelledError('another worker took this call over', { code: 'claim_lost' }),
+            );
+        })
+        // Redis away: the claim may expire meanwhile, then the next renewal says so.
+        .catch(() => {})
+        .finally(() => {
+          renewing = false;
+        });
+    };
+    const timer = setInterval(renew, this.#timings.renewMs);
+    this.#renewNow.set(ref.jobId, renew);
+    try {
+      return { kind: 'value', v: await this.#call(tool, data, [jobSignal, lost.signal]) };
+    } catch (error) {
+      if (lost.signal.aborted) return { kind: 'claim-lost' };
+      if (jobSignal?.aborted) return { kind: 'cancelled' };
+      return { kind: 'failed', reason: encodeFailure(error, false) };
+    } finally {
+      clearInterval(timer);
+      this.#renewNow.delete(ref.jobId);
+    }
+  }
+
+  async #call(
+    tool: Tool,
+    data: CallJob,
+    stops: ReadonlyArray<AbortSignal | undefined>,
   ): Promise<unknown> {
     const controller = new AbortController();
-    const onAbort = () => controller.abort(cancelled());
-    jobSignal?.addEventListener('abort', onAbort, { once: true });
+    const onStop = (stop: AbortSignal) => () =>
+      controller.abort(stop.reason instanceof CancelledError ? stop.reason : cancelled());
+    const listeners = stops.map((stop) => {
+      const l = stop ? onStop(stop) : undefined;
+      if (stop && l) stop.addEventListener('abort', l, { once: true });
+      return l;
+    });
     const timer =
       tool.timeout_ms === undefined
         ? undefined
@@ -140,7 +249,10 @@ export class ToolWorker {
       return toJson(raced, tool.name);
     } finally {
       if (timer) clearTimeout(timer);
-      jobSignal?.removeEventListener('abort', onAbort);
+      stops.forEach((stop, i) => {
+        const l = listeners[i];
+        if (stop && l) stop.removeEventListener('abort', l);
+      });
     }
   }
 
@@ -153,4 +265,20 @@ export class ToolWorker {
 
 function cancelled(): CancelledError {
   return new CancelledError('the call was cancelled by its coordinator', { retryable: false });
+}
+
+/** Waits `ms`, or rejects with the signal's reason when it aborts. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal!.reason);
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

@@ -19,8 +19,9 @@ export class Proc {
   readonly exited: Promise<number | null>;
   readonly #listeners = new Set<() => void>();
 
-  constructor(args: string[], env: Record<string, string>) {
-    this.child = spawn(process.execPath, [entry, ...args], {
+  /** `node bin/toolplan ARGS`, or `node NODE_ARGS` when `nodeArgs` is given. */
+  constructor(args: string[], env: Record<string, string>, nodeArgs?: string[]) {
+    this.child = spawn(process.execPath, nodeArgs ?? [entry, ...args], {
       cwd: repoRoot,
       env: { ...process.env, TOOLPLAN_DEBUG: '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -100,6 +101,22 @@ export class Fleet {
   spawn(args: string[]): Proc {
     const p = new Proc(args, { TOOLPLAN_MARKS: this.dir, TOOLPLAN_REDIS_LEASE_MS: '2000' });
     this.#procs.push(p);
+    return p;
+  }
+
+  /** A worker with a job lock of `lockMs` and an execution claim of `claimMs`. */
+  async claimWorker(lockMs: number, claimMs: number): Promise<Proc> {
+    const script = resolve(repoRoot, 'test', 'redis', 'support', 'claim-worker.ts');
+    const p = new Proc([], { TOOLPLAN_MARKS: this.dir }, [
+      '--import',
+      'tsx',
+      script,
+      this.url,
+      String(lockMs),
+      String(claimMs),
+    ]);
+    this.#procs.push(p);
+    await p.waitFor(/claim worker: serving/);
     return p;
   }
 
