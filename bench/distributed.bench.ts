@@ -6,20 +6,29 @@
  * 3. events per second one Redis journal takes from 100 concurrent runs.
  * It starts its own redis-server (AOF, appendfsync always) in a temp dir.
  *
- * `node --import tsx bench/distributed.bench.ts [calls=1000] [perWorker=10]`
+ * The fan-out runs as a coordinator does (remote proxies, a leased Redis journal) but with
+ * the caller's `max_concurrency` raised to the number of calls: at the executor's default
+ * of 16 calls in flight per run, more than 16 worker slots would sit idle.
+ *
+ * `node --import tsx bench/distributed.bench.ts [calls=1000] [perWorker=10] [workers=1,2,4,8]
+ *  [sections=scaling,chain,events]`
  */
 import { executePlan } from '../src/exec/execute-plan.ts';
 import { thisProcess } from '../src/exec/journal-lease.ts';
 import { MemoryJournalStore } from '../src/exec/journal-store.ts';
+import { leasedStore } from '../src/exec/leased-store.ts';
 import { connectRedis } from '../src/redis/redis-connection.ts';
 import { RedisJournalStore } from '../src/redis/redis-journal-store.ts';
 import { RedisServerProcess } from '../src/redis/redis-server-process.ts';
+import { RemoteCalls } from '../src/redis/remote-calls.ts';
 import { RunCoordinator } from '../src/redis/run-coordinator.ts';
 import { loadRegistry } from '../src/tool/load-tools-module.ts';
 import { BENCH_TOOLS, cpuMsOf, startWorker, stopAll } from './support/fleet-procs.ts';
 
 const CALLS = Number(process.argv[2] ?? 1000);
 const PER_WORKER = Number(process.argv[3] ?? 10);
+const WORKER_COUNTS = (process.argv[4] ?? '1,2,4,8').split(',').map(Number);
+const SECTIONS = new Set((process.argv[5] ?? 'scaling,chain,events').split(','));
 const server = await RedisServerProcess.start();
 const tools = await loadRegistry([BENCH_TOOLS]);
 const coordinator = new RunCoordinator({ url: server.url, tools, leaseMs: 10_000 });
@@ -56,17 +65,31 @@ async function timed(f: () => Promise<{ status: string }>): Promise<number> {
   return performance.now() - t0;
 }
 
+const fanRedis = connectRedis(server.url, 'bench-fan');
+const fanStore = new RedisJournalStore(fanRedis);
+const fanCalls = new RemoteCalls(server.url);
+const fanTools = fanCalls.registry(tools);
 const remoteRun = (plan: unknown, input: unknown) =>
-  timed(() => coordinator.start(plan, { input, runId: `bench${runs++}` }));
+  timed(async () => {
+    const runId = `bench${runs++}`;
+    const lease = await fanStore.acquireLease(runId, thisProcess('bench'), { ttlMs: 60_000 });
+    const store = leasedStore(fanStore, lease);
+    const limits = { max_concurrency: CALLS };
+    return executePlan(plan, { tools: fanTools, store, input, runId, limits });
+  });
 
 // 1. Fan-out scaling.
 const input = { ns: Array.from({ length: CALLS }, (_, i) => i) };
-const scaling: Array<{ workers: number; ms: number; cpuPerCall: number }> = [];
+const scaling: Array<{
+  workers: number;
+  ms: number;
+  cpu: { coordinator: number; workers: number; redis: number };
+}> = [];
 const selfCpu = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
-for (const w of [1, 2, 4, 8]) {
+for (const w of SECTIONS.has('scaling') ? WORKER_COUNTS : []) {
   const procs = Array.from({ length: w }, () =>
     startWorker(server.url, ['--concurrency', String(PER_WORKER)]),
   );
@@ -74,95 +97,114 @@ for (const w of [1, 2, 4, 8]) {
   await remoteRun(fanOut(2 * w * PER_WORKER, 10), {
     ns: Array.from({ length: 2 * w * PER_WORKER }, (_, i) => i),
   });
-  const cpu0 =
-    selfCpu() + cpuMsOf(server.pid) + procs.reduce((n, p) => n + cpuMsOf(p.child.pid), 0);
+  const cpu = () => ({
+    coordinator: selfCpu(),
+    workers: procs.reduce((n, p) => n + cpuMsOf(p.child.pid), 0),
+    redis: cpuMsOf(server.pid),
+  });
+  const cpu0 = cpu();
   const ms = await remoteRun(fanOut(CALLS, 100), input);
-  const cpu1 =
-    selfCpu() + cpuMsOf(server.pid) + procs.reduce((n, p) => n + cpuMsOf(p.child.pid), 0);
-  scaling.push({ workers: w, ms, cpuPerCall: (cpu1 - cpu0) / CALLS });
+  const cpu1 = cpu();
+  const per = (k: keyof typeof cpu0) => (cpu1[k] - cpu0[k]) / CALLS;
+  scaling.push({
+    workers: w,
+    ms,
+    cpu: { coordinator: per('coordinator'), workers: per('workers'), redis: per('redis') },
+  });
   await stopAll(procs);
 }
-const base = scaling[0]!.ms;
-console.log(
-  `\n${CALLS}-call fan-out of 100 ms calls, ${PER_WORKER} calls at once per worker process (ideal at 1 worker: ${((CALLS / PER_WORKER) * 100) / 1000} s)\n`,
-);
-console.log(
-  '| workers | wall s | calls/s | speed-up vs 1 | CPU ms per call (coordinator + workers + Redis) |',
-);
-console.log('| ---: | ---: | ---: | ---: | ---: |');
-for (const s of scaling)
+if (scaling.length > 0) {
+  const base = scaling[0]!.ms;
   console.log(
-    `| ${s.workers} | ${(s.ms / 1000).toFixed(2)} | ${Math.round(CALLS / (s.ms / 1000))} | ${(base / s.ms).toFixed(2)}x | ${s.cpuPerCall.toFixed(2)} |`,
+    `\n${CALLS}-call fan-out of 100 ms calls, ${PER_WORKER} calls at once per worker process (ideal at 1 worker: ${((CALLS / PER_WORKER) * 100) / 1000} s)\n`,
   );
-
-// 2. Per-call overhead: a chain of N instant calls, each waiting for the one before, under
-// the fsync setting toolplan requires (always) and the one it does not (everysec).
-const N = 200;
-console.log(`\nPer call, a chain of ${N} instant calls (each waits for the one before)\n`);
-console.log('| where the call runs | journal | appendfsync | ms per call |');
-console.log('| --- | --- | --- | ---: |');
-const localMs = await timed(() =>
-  executePlan(chain(N), { tools, store: new MemoryJournalStore() }),
-);
-console.log(`| in-process | memory | - | ${(localMs / N).toFixed(3)} |`);
-for (const fsync of ['always', 'everysec'] as const) {
-  const srv = fsync === 'always' ? server : await RedisServerProcess.start({ fsync });
-  const c = fsync === 'always' ? coordinator : new RunCoordinator({ url: srv.url, tools });
-  const conn = connectRedis(srv.url, 'bench');
-  const store = new RedisJournalStore(conn, { prefix: 'benchlocal' });
-  const localRedisMs = await timed(() =>
-    executePlan(chain(N), { tools, store, runId: `local-${fsync}` }),
+  console.log(
+    '| workers | wall s | calls/s | speed-up vs 1 | CPU ms per call: coordinator | workers | Redis | total |',
   );
-  const one = [startWorker(srv.url, ['--concurrency', '4'])];
-  await Promise.all(one.map((p) => p.ready));
-  await timed(() => c.start(chain(20), { runId: `warm-${fsync}` }));
-  const remoteMs = await timed(() => c.start(chain(N), { runId: `chain-${fsync}` }));
-  await stopAll(one);
-  console.log(`| in-process | Redis | ${fsync} | ${(localRedisMs / N).toFixed(3)} |`);
-  console.log(`| remote worker (BullMQ) | Redis | ${fsync} | ${(remoteMs / N).toFixed(3)} |`);
-  console.log(`| remote overhead | | ${fsync} | ${((remoteMs - localRedisMs) / N).toFixed(3)} |`);
-  conn.disconnect();
-  if (fsync !== 'always') {
-    await c.close(false);
-    await srv.stop();
+  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const s of scaling) {
+    const { coordinator: c, workers: wk, redis: r } = s.cpu;
+    console.log(
+      `| ${s.workers} | ${(s.ms / 1000).toFixed(2)} | ${Math.round(CALLS / (s.ms / 1000))} | ${(base / s.ms).toFixed(2)}x | ${c.toFixed(2)} | ${wk.toFixed(2)} | ${r.toFixed(2)} | ${(c + wk + r).toFixed(2)} |`,
+    );
   }
 }
-const journalRedis = connectRedis(server.url, 'bench');
-const rstore = new RedisJournalStore(journalRedis, { prefix: 'benchevents' });
 
-// 3. Events per second into one Redis journal from 100 concurrent runs.
-const RUNS = 100;
-const SECONDS = 3;
-const leases = await Promise.all(
-  Array.from({ length: RUNS }, (_, i) =>
-    rstore.acquireLease(`ev${i}`, thisProcess('bench'), { ttlMs: 60_000 }),
-  ),
-);
-for (const batch of [1, 10]) {
-  const until = performance.now() + SECONDS * 1000;
-  let events = 0;
-  await Promise.all(
-    leases.map(async (lease, i) => {
-      const runId = `ev${i}`;
-      let seq = (await rstore.read(runId)).length;
-      while (performance.now() < until) {
-        const evs = Array.from({ length: batch }, () => ({
-          type: 'node.succeeded' as const,
-          key: `k${seq}`,
-          output: { v: seq },
-          seq: seq++,
-          at: Date.now(),
-        }));
-        await rstore.append(runId, evs, { lease });
-        events += batch;
-      }
-    }),
+if (SECTIONS.has('chain')) {
+  // 2. Per-call overhead: a chain of N instant calls, each waiting for the one before, under
+  // the fsync setting toolplan requires (always) and the one it does not (everysec).
+  const N = 200;
+  console.log(`\nPer call, a chain of ${N} instant calls (each waits for the one before)\n`);
+  console.log('| where the call runs | journal | appendfsync | ms per call |');
+  console.log('| --- | --- | --- | ---: |');
+  const localMs = await timed(() =>
+    executePlan(chain(N), { tools, store: new MemoryJournalStore() }),
   );
-  console.log(
-    `\n${RUNS} concurrent runs appending batches of ${batch} (leased, fenced, appendfsync always): ${Math.round(events / SECONDS)} events/s`,
-  );
+  console.log(`| in-process | memory | - | ${(localMs / N).toFixed(3)} |`);
+  for (const fsync of ['always', 'everysec'] as const) {
+    const srv = fsync === 'always' ? server : await RedisServerProcess.start({ fsync });
+    const c = fsync === 'always' ? coordinator : new RunCoordinator({ url: srv.url, tools });
+    const conn = connectRedis(srv.url, 'bench');
+    const store = new RedisJournalStore(conn, { prefix: 'benchlocal' });
+    const localRedisMs = await timed(() =>
+      executePlan(chain(N), { tools, store, runId: `local-${fsync}` }),
+    );
+    const one = [startWorker(srv.url, ['--concurrency', '4'])];
+    await Promise.all(one.map((p) => p.ready));
+    await timed(() => c.start(chain(20), { runId: `warm-${fsync}` }));
+    const remoteMs = await timed(() => c.start(chain(N), { runId: `chain-${fsync}` }));
+    await stopAll(one);
+    console.log(`| in-process | Redis | ${fsync} | ${(localRedisMs / N).toFixed(3)} |`);
+    console.log(`| remote worker (BullMQ) | Redis | ${fsync} | ${(remoteMs / N).toFixed(3)} |`);
+    console.log(`| remote overhead | | ${fsync} | ${((remoteMs - localRedisMs) / N).toFixed(3)} |`);
+    conn.disconnect();
+    if (fsync !== 'always') {
+      await c.close(false);
+      await srv.stop();
+    }
+  }
 }
 
+if (SECTIONS.has('events')) {
+  const journalRedis = connectRedis(server.url, 'bench');
+  const rstore = new RedisJournalStore(journalRedis, { prefix: 'benchevents' });
+
+  // 3. Events per second into one Redis journal from 100 concurrent runs.
+  const RUNS = 100;
+  const SECONDS = 3;
+  const leases = await Promise.all(
+    Array.from({ length: RUNS }, (_, i) =>
+      rstore.acquireLease(`ev${i}`, thisProcess('bench'), { ttlMs: 60_000 }),
+    ),
+  );
+  for (const batch of [1, 10]) {
+    const until = performance.now() + SECONDS * 1000;
+    let events = 0;
+    await Promise.all(
+      leases.map(async (lease, i) => {
+        const runId = `ev${i}`;
+        let seq = (await rstore.read(runId)).length;
+        while (performance.now() < until) {
+          const evs = Array.from({ length: batch }, () => ({
+            type: 'node.succeeded' as const,
+            key: `k${seq}`,
+            output: { v: seq },
+            seq: seq++,
+            at: Date.now(),
+          }));
+          await rstore.append(runId, evs, { lease });
+          events += batch;
+        }
+      }),
+    );
+    console.log(
+      `\n${RUNS} concurrent runs appending batches of ${batch} (leased, fenced, appendfsync always): ${Math.round(events / SECONDS)} events/s`,
+    );
+  }
+  journalRedis.disconnect();
+}
+
+await fanCalls.close();
+fanRedis.disconnect();
 await coordinator.close(false);
-journalRedis.disconnect();
 await server.stop();

@@ -40,10 +40,10 @@ interface Waiter {
 /** One queue's producer side: the BullMQ queue, its events, and who waits for which job. */
 interface QueueSide {
   queue: Queue;
-  events: QueueEvents;
   eventsRedis: Redis;
   waiters: Map<string, Set<Waiter>>;
-  ready: Promise<unknown>;
+  /** The queue's events, once they are read from a known point on. */
+  ready: Promise<QueueEvents>;
   sweep: NodeJS.Timeout;
 }
 
@@ -156,25 +156,22 @@ export class RemoteCalls {
       const set = side.waiters.get(jobId) ?? new Set<Waiter>();
       side.waiters.set(jobId, set);
       set.add(waiter);
-      // Registered before the job exists, then checked once: no event can fall in between.
-      // A job that exists already (a re-enqueue after a crash) is the same call: its result
-      // is this call's.
-      (async () => {
-        await side.queue.add(tool, data, {
+      // Registered before the job exists: no event can fall in between. A job that exists
+      // already (a re-enqueue after a crash) is the same call, and its result this call's:
+      // BullMQ says so with a `duplicated` event, and only then is the job read (a new job
+      // costs the add alone).
+      side.queue
+        .add(tool, data, {
           jobId,
           attempts: 1,
           removeOnComplete: { age: this.#keepSeconds },
           removeOnFail: { age: this.#keepSeconds },
+        })
+        .catch((error: unknown) => {
+          if (done) return;
+          finish();
+          reject(error);
         });
-        if (!done) {
-          const o = await this.#check(side, jobId);
-          if (o) waiter.settle(o);
-        }
-      })().catch((error: unknown) => {
-        if (done) return;
-        finish();
-        reject(error);
-      });
     });
   }
 
@@ -211,15 +208,42 @@ export class RemoteCalls {
   #side(name: string): QueueSide {
     let side = this.#queues.get(name);
     if (side) return side;
-    const queue = new Queue(name, { connection: this.#redis, prefix: `${this.keys.prefix}:bull` });
+    const prefix = `${this.keys.prefix}:bull`;
+    const queue = new Queue(name, { connection: this.#redis, prefix });
+    queue.on('error', () => {});
     const eventsRedis = connectRedis(this.#url, 'toolplan-coordinator-events');
+    const waiters = new Map<string, Set<Waiter>>();
+    const sweep = setInterval(() => void this.#sweep(side!).catch(() => {}), this.#pollMs);
+    sweep.unref();
+    side = {
+      queue,
+      eventsRedis,
+      waiters,
+      ready: this.#listen(name, prefix, eventsRedis, waiters),
+      sweep,
+    };
+    this.#queues.set(name, side);
+    return side;
+  }
+
+  /**
+   * Starts reading the queue's events from the stream's last entry now: BullMQ's default
+   * (`$`, as of its first XREAD, sent a round trip after it is "ready") would miss the
+   * events of jobs added meanwhile, and leave their calls to the sweep.
+   */
+  async #listen(
+    name: string,
+    prefix: string,
+    connection: Redis,
+    waiters: Map<string, Set<Waiter>>,
+  ): Promise<QueueEvents> {
+    const last = await this.#redis.xrevrange(`${prefix}:${name}:events`, '+', '-', 'COUNT', 1);
     const events = new QueueEvents(name, {
-      connection: eventsRedis,
-      prefix: `${this.keys.prefix}:bull`,
+      connection,
+      prefix,
+      lastEventId: last[0]?.[0] ?? '0-0',
     });
     events.on('error', () => {});
-    queue.on('error', () => {});
-    const waiters = new Map<string, Set<Waiter>>();
     const notify = (jobId: string, outcome: Outcome) => {
       for (const w of [...(waiters.get(jobId) ?? [])]) w.settle(outcome);
     };
@@ -229,11 +253,15 @@ export class RemoteCalls {
     events.on('failed', ({ jobId, failedReason }) =>
       notify(jobId, { ok: false, failure: decodeFailure(failedReason) }),
     );
-    const sweep = setInterval(() => void this.#sweep(side!).catch(() => {}), this.#pollMs);
-    sweep.unref();
-    side = { queue, events, eventsRedis, waiters, ready: events.waitUntilReady(), sweep };
-    this.#queues.set(name, side);
-    return side;
+    events.on('duplicated', ({ jobId }) => {
+      if (!waiters.has(jobId)) return;
+      const side = this.#queues.get(name)!;
+      void this.#check(side, jobId)
+        .then((o) => o && notify(jobId, o))
+        .catch(() => {});
+    });
+    await events.waitUntilReady();
+    return events;
   }
 
   async close(): Promise<void> {
@@ -243,7 +271,7 @@ export class RemoteCalls {
       clearInterval(side.sweep);
       // Its connection sits in a blocking XREAD: cut it rather than wait for the timeout.
       side.eventsRedis.disconnect();
-      await side.events.close().catch(() => {});
+      await side.ready.then((events) => events.close()).catch(() => {});
       await side.queue.close().catch(() => {});
     }
     await closeRedis(this.#redis);

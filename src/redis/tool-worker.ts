@@ -60,9 +60,7 @@ export class ToolWorker {
   readonly #workers: Worker[] = [];
   readonly #redis: Redis[] = [];
   readonly #subscriber: Redis;
-  readonly #commands: Redis;
   readonly #options: ToolWorkerOptions;
-  readonly #claims: CallClaims;
   readonly #timings: ReturnType<typeof claimTimings>;
   /** This process's tries: a claim's holder is `<id>#<n>`. */
   readonly #id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -73,18 +71,19 @@ export class ToolWorker {
   constructor(options: ToolWorkerOptions) {
     this.#options = options;
     this.keys = new RedisKeys(options.prefix);
-    this.#commands = connectRedis(options.url, 'toolplan-worker');
     this.#subscriber = connectRedis(options.url, 'toolplan-worker-cancel');
     const lockDuration = options.lockDurationMs ?? 30_000;
     this.#timings = claimTimings(lockDuration, options.claimMs);
-    this.#claims = new CallClaims(this.#commands, this.keys, {
+    const claimOptions = {
       ttlMs: this.#timings.ttlMs,
       keepMs: options.keepOutcomesMs ?? 24 * 3600 * 1000,
-    });
+    };
     for (const name of options.queues ?? [DEFAULT_QUEUE]) {
       const connection = connectRedis(options.url, `toolplan-worker-${name}`);
       this.#redis.push(connection);
-      const worker = new Worker(name, (job, _token, signal) => this.#process(job, signal), {
+      // On BullMQ's own connection: an outcome recorded is in Redis before the job's completion.
+      const claims = new CallClaims(connection, this.keys, claimOptions);
+      const worker = new Worker(name, (job, _t, signal) => this.#process(claims, job, signal), {
         connection,
         prefix: `${this.keys.prefix}:bull`,
         concurrency: options.concurrency ?? 16,
@@ -112,7 +111,11 @@ export class ToolWorker {
     await Promise.all(this.#workers.map((w) => w.waitUntilReady()));
   }
 
-  async #process(job: Job<CallJob>, jobSignal: AbortSignal | undefined): Promise<{ v: unknown }> {
+  async #process(
+    claims: CallClaims,
+    job: Job<CallJob>,
+    jobSignal: AbortSignal | undefined,
+  ): Promise<{ v: unknown }> {
     const since = Date.now();
     const data = job.data;
     const registered = this.#options.tools.get(data.tool);
@@ -126,7 +129,8 @@ export class ToolWorker {
           details: { tool: data.tool },
         });
       }
-      const ref = { runId: data.runId, jobId: job.id!, holder: `${this.#id}#${++this.#tries}` };
+      const holder = `${this.#id}#${++this.#tries}`;
+      const ref = { claims, runId: data.runId, jobId: job.id!, holder };
       const outcome = await this.#claimed(ref, registered.tool, data, jobSignal);
       if (!outcome.ok) throw new UnrecoverableError(outcome.reason);
       ok = true;
@@ -141,13 +145,13 @@ export class ToolWorker {
 
   /** The call's outcome: this try's, or, under a live or ended claim, the other try's. */
   async #claimed(
-    ref: CallClaimRef,
+    ref: Try,
     tool: Tool,
     data: CallJob,
     jobSignal: AbortSignal | undefined,
   ): Promise<RecordedOutcome> {
     for (;;) {
-      const step = stepFor(parseClaimReply(await this.#claims.claim(ref), ref.holder));
+      const step = stepFor(parseClaimReply(await ref.claims.claim(ref), ref.holder));
       if (step.do === 'refuse') throw new UnrecoverableError(encodeFailure(cancelled(), true));
       if (step.do === 'complete') return step.outcome;
       if (step.do === 'wait') {
@@ -156,11 +160,14 @@ export class ToolWorker {
       }
       const action = afterTry(await this.#try(ref, tool, data, jobSignal));
       if (action.do === 'record') {
-        const before = parseClaimReply(await this.#claims.finish(ref, action.outcome), ref.holder);
-        return before.kind === 'done' ? before.outcome : action.outcome;
+        // Not waited for: sent ahead of the job's completion on the same connection, so Redis
+        // has it first, and both share one round trip and one fsync. A job that completes is
+        // never delivered again; one that does not finds the outcome.
+        ref.claims.finish(ref, action.outcome).catch(() => {});
+        return action.outcome;
       }
       if (action.do === 'release') {
-        await this.#claims.release(ref).catch(() => {});
+        await ref.claims.release(ref).catch(() => {});
         throw new UnrecoverableError(encodeFailure(cancelled(), true));
       }
     }
@@ -168,7 +175,7 @@ export class ToolWorker {
 
   /** Runs the tool once under the claim, renewed meanwhile; stopped if the claim is lost. */
   async #try(
-    ref: CallClaimRef,
+    ref: Try,
     tool: Tool,
     data: CallJob,
     jobSignal: AbortSignal | undefined,
@@ -178,7 +185,7 @@ export class ToolWorker {
     const renew = () => {
       if (renewing || lost.signal.aborted) return;
       renewing = true;
-      this.#claims
+      ref.claims
         .renew(ref)
         .then((reply) => {
           if (afterRenewal(parseClaimReply(reply, ref.holder)) === 'abort')
@@ -259,8 +266,13 @@ export class ToolWorker {
   /** Stops taking jobs, lets running ones finish (graceful), then disconnects. */
   async close(force = false): Promise<void> {
     await Promise.all(this.#workers.map((w) => w.close(force).catch(() => {})));
-    await Promise.all([this.#subscriber, this.#commands, ...this.#redis].map(closeRedis));
+    await Promise.all([this.#subscriber, ...this.#redis].map(closeRedis));
   }
+}
+
+/** One try of a call: its claim, and the claims of the queue it came from. */
+interface Try extends CallClaimRef {
+  claims: CallClaims;
 }
 
 function cancelled(): CancelledError {
