@@ -11,7 +11,7 @@
  * of 16 calls in flight per run, more than 16 worker slots would sit idle.
  *
  * `node --import tsx bench/distributed.bench.ts [calls=1000] [perWorker=10] [workers=1,2,4,8]
- *  [sections=scaling,chain,events]`
+ *  [sections=scaling,chain,events] [inFlight=calls]`
  */
 import { executePlan } from '../src/exec/execute-plan.ts';
 import { thisProcess } from '../src/exec/journal-lease.ts';
@@ -29,6 +29,8 @@ const CALLS = Number(process.argv[2] ?? 1000);
 const PER_WORKER = Number(process.argv[3] ?? 10);
 const WORKER_COUNTS = (process.argv[4] ?? '1,2,4,8').split(',').map(Number);
 const SECTIONS = new Set((process.argv[5] ?? 'scaling,chain,events').split(','));
+/** The run's `max_concurrency` (calls in flight at most); 16, the executor's default, to compare. */
+const IN_FLIGHT = Number(process.argv[6] ?? CALLS);
 const server = await RedisServerProcess.start();
 const tools = await loadRegistry([BENCH_TOOLS]);
 const coordinator = new RunCoordinator({ url: server.url, tools, leaseMs: 10_000 });
@@ -74,7 +76,7 @@ const remoteRun = (plan: unknown, input: unknown) =>
     const runId = `bench${runs++}`;
     const lease = await fanStore.acquireLease(runId, thisProcess('bench'), { ttlMs: 60_000 });
     const store = leasedStore(fanStore, lease);
-    const limits = { max_concurrency: CALLS };
+    const limits = { max_concurrency: IN_FLIGHT };
     return executePlan(plan, { tools: fanTools, store, input, runId, limits });
   });
 
@@ -116,7 +118,7 @@ for (const w of SECTIONS.has('scaling') ? WORKER_COUNTS : []) {
 if (scaling.length > 0) {
   const base = scaling[0]!.ms;
   console.log(
-    `\n${CALLS}-call fan-out of 100 ms calls, ${PER_WORKER} calls at once per worker process (ideal at 1 worker: ${((CALLS / PER_WORKER) * 100) / 1000} s)\n`,
+    `\n${CALLS}-call fan-out of 100 ms calls, ${PER_WORKER} calls at once per worker process, at most ${IN_FLIGHT} in flight (ideal at 1 worker: ${((CALLS / PER_WORKER) * 100) / 1000} s)\n`,
   );
   console.log(
     '| workers | wall s | calls/s | speed-up vs 1 | CPU ms per call: coordinator | workers | Redis | total |',
