@@ -13,6 +13,7 @@
  * not errors. Prints a table; exits 1 if a guarantee broke.
  *
  * `node --import tsx bench/distributed-kill-trials.ts [trials=100] [seed=1] [parallel=6]`
+ * (`TOOLPLAN_KEEP_MARKS=1` keeps the calls log and prints where)
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -265,5 +266,6 @@ for (const p of [...workers, ...coordinators]) p.child.kill('SIGKILL');
 await Promise.all([...workers, ...coordinators].map((p) => p.exited));
 conn.disconnect();
 await server.stop();
-rmSync(marks, { recursive: true, force: true });
+if (process.env.TOOLPLAN_KEEP_MARKS) console.log(`calls log kept in ${marks}`);
+else rmSync(marks, { recursive: true, force: true });
 process.exitCode = broken ? 1 : 0;
