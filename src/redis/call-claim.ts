@@ -49,17 +49,36 @@ export type ClaimStep =
   | { do: 'refuse' }
   | { do: 'run' }
   | { do: 'wait' }
+  /** The holder is known dead: take its claim without waiting for it to expire. */
+  | { do: 'take-over'; holder: string }
   | { do: 'complete'; outcome: RecordedOutcome };
 
-/** What a delivery does given the claim it found (the claim script claims a free one). */
-export function stepFor(state: ClaimState): ClaimStep {
+/** A try's holder id: `<host>:<pid>:<nonce>#<n>`, so a worker on the same host can tell it died. */
+export function holderId(host: string, pid: number, nonce: string, n: number): string {
+  return `${host}:${pid}:${nonce}#${n}`;
+}
+
+export function holderProcess(holder: string): { host: string; pid: number } | undefined {
+  const m = /^(.*):(\d+):[^:#]*#\d+$/.exec(holder);
+  return m ? { host: m[1]!, pid: Number(m[2]) } : undefined;
+}
+
+/**
+ * What a delivery does given the claim it found (the claim script claims a free one).
+ * `dead` says whether a holder is known dead (a process of this host that is gone, as for
+ * run leases): a SIGKILLed worker's call runs again at once, not after its claim expires.
+ */
+export function stepFor(
+  state: ClaimState,
+  dead: (holder: string) => boolean = () => false,
+): ClaimStep {
   switch (state.kind) {
     case 'cancelled':
       return { do: 'refuse' };
     case 'mine':
       return { do: 'run' };
     case 'running':
-      return { do: 'wait' };
+      return dead(state.holder) ? { do: 'take-over', holder: state.holder } : { do: 'wait' };
     case 'done':
       return { do: 'complete', outcome: state.outcome };
   }

@@ -34,6 +34,15 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return '${CLAIMED}'
 `;
 
+/** KEYS: claim, cancelled. ARGV: run value, ttl ms, the dead holder's run value. */
+const TAKE_OVER = `
+if redis.call('EXISTS', KEYS[2]) == 1 then return '${CANCELLED}' end
+local cur = redis.call('GET', KEYS[1])
+if cur and cur ~= ARGV[3] then return cur end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return '${CLAIMED}'
+`;
+
 /** KEYS: claim. ARGV: run value. */
 const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
@@ -45,6 +54,13 @@ type Scripted = Redis & {
   toolplanClaimRenew(claim: string, value: string, ttl: number): Promise<string>;
   toolplanClaimFinish(claim: string, value: string, ttl: number): Promise<string>;
   toolplanClaimRelease(claim: string, value: string): Promise<string>;
+  toolplanClaimTakeOver(
+    claim: string,
+    cancelled: string,
+    value: string,
+    ttl: number,
+    dead: string,
+  ): Promise<string>;
 };
 
 /** One call's claim, as one try (`holder`) of it sees it. */
@@ -67,6 +83,7 @@ export class CallClaims {
       redis.defineCommand('toolplanClaimRenew', { numberOfKeys: 1, lua: RENEW });
       redis.defineCommand('toolplanClaimFinish', { numberOfKeys: 1, lua: FINISH });
       redis.defineCommand('toolplanClaimRelease', { numberOfKeys: 1, lua: RELEASE });
+      redis.defineCommand('toolplanClaimTakeOver', { numberOfKeys: 2, lua: TAKE_OVER });
     }
     this.#r = redis as unknown as Scripted;
     this.#keys = keys;
@@ -81,6 +98,17 @@ export class CallClaims {
       this.#keys.cancelled(ref.runId, ref.jobId),
       runValue(ref.holder),
       this.#ttlMs,
+    );
+  }
+
+  /** Claims the call if `deadHolder` still holds it (or nobody does); else as `claim`. */
+  takeOver(ref: CallClaimRef, deadHolder: string): Promise<string> {
+    return this.#r.toolplanClaimTakeOver(
+      this.#keys.callClaim(ref.runId, ref.jobId),
+      this.#keys.cancelled(ref.runId, ref.jobId),
+      runValue(ref.holder),
+      this.#ttlMs,
+      runValue(deadHolder),
     );
   }
 

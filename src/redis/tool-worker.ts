@@ -5,12 +5,15 @@ import type { Redis } from 'ioredis';
 import { CancelledError, TimeoutError } from '../errors/runtime-errors.ts';
 import { ToolplanError } from '../errors/toolplan-error.ts';
 import { toJson } from '../exec/invoke-tool.ts';
+import { pidAlive } from '../exec/journal-lease.ts';
 import type { ToolRegistry } from '../tool/registry.ts';
 import type { Tool } from '../tool/tool.ts';
 import {
   afterRenewal,
   afterTry,
   claimTimings,
+  holderId,
+  holderProcess,
   parseClaimReply,
   type RecordedOutcome,
   stepFor,
@@ -62,8 +65,8 @@ export class ToolWorker {
   readonly #subscriber: Redis;
   readonly #options: ToolWorkerOptions;
   readonly #timings: ReturnType<typeof claimTimings>;
-  /** This process's tries: a claim's holder is `<id>#<n>`. */
-  readonly #id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  /** This process's tries are told apart by a counter, its runs by a nonce. */
+  readonly #nonce = randomBytes(3).toString('hex');
   #tries = 0;
   /** Renews a running call's claim now, by job id: asked when BullMQ could not renew a lock. */
   readonly #renewNow = new Map<string, () => void>();
@@ -129,7 +132,7 @@ export class ToolWorker {
           details: { tool: data.tool },
         });
       }
-      const holder = `${this.#id}#${++this.#tries}`;
+      const holder = holderId(hostname(), process.pid, this.#nonce, ++this.#tries);
       const ref = { claims, runId: data.runId, jobId: job.id!, holder };
       const outcome = await this.#claimed(ref, registered.tool, data, jobSignal);
       if (!outcome.ok) throw new UnrecoverableError(outcome.reason);
@@ -150,12 +153,18 @@ export class ToolWorker {
     data: CallJob,
     jobSignal: AbortSignal | undefined,
   ): Promise<RecordedOutcome> {
+    let reply = await ref.claims.claim(ref);
     for (;;) {
-      const step = stepFor(parseClaimReply(await ref.claims.claim(ref), ref.holder));
+      const step = stepFor(parseClaimReply(reply, ref.holder), holderDead);
       if (step.do === 'refuse') throw new UnrecoverableError(encodeFailure(cancelled(), true));
       if (step.do === 'complete') return step.outcome;
+      if (step.do === 'take-over') {
+        reply = await ref.claims.takeOver(ref, step.holder);
+        continue;
+      }
       if (step.do === 'wait') {
         await sleep(this.#timings.pollMs, jobSignal);
+        reply = await ref.claims.claim(ref);
         continue;
       }
       const action = afterTry(await this.#try(ref, tool, data, jobSignal));
@@ -170,6 +179,7 @@ export class ToolWorker {
         await ref.claims.release(ref).catch(() => {});
         throw new UnrecoverableError(encodeFailure(cancelled(), true));
       }
+      reply = await ref.claims.claim(ref);
     }
   }
 
@@ -268,6 +278,12 @@ export class ToolWorker {
     await Promise.all(this.#workers.map((w) => w.close(force).catch(() => {})));
     await Promise.all([this.#subscriber, ...this.#redis].map(closeRedis));
   }
+}
+
+/** A holder that ran on this host and is gone (as for run leases). */
+function holderDead(holder: string): boolean {
+  const p = holderProcess(holder);
+  return p !== undefined && p.host === hostname() && p.pid !== process.pid && !pidAlive(p.pid);
 }
 
 /** One try of a call: its claim, and the claims of the queue it came from. */

@@ -4,6 +4,8 @@ import {
   afterTry,
   claimTimings,
   doneValue,
+  holderId,
+  holderProcess,
   parseClaimReply,
   runValue,
   stepFor,
@@ -22,6 +24,16 @@ describe('deciding a remote call’s execution from its claim', () => {
     });
     // A value nobody can read is a holder that expires, never a licence to run.
     expect(stepFor(parseClaimReply('done|{not json', 'a#1'))).toEqual({ do: 'wait' });
+  });
+
+  it('takes a claim over at once from a holder known dead, waits for any other', () => {
+    const h = holderId('box-1', 4242, 'a1b2c3', 7);
+    expect(holderProcess(h)).toEqual({ host: 'box-1', pid: 4242 });
+    expect(holderProcess('not a holder')).toBeUndefined();
+    const state = parseClaimReply(runValue(h), 'me#1');
+    expect(stepFor(state, (x) => x === h)).toEqual({ do: 'take-over', holder: h });
+    expect(stepFor(state, () => false)).toEqual({ do: 'wait' });
+    expect(stepFor(parseClaimReply('claimed', 'me#1'), () => true)).toEqual({ do: 'run' });
   });
 
   it('stops the tool once the claim is another try’s, and records only verdicts', () => {

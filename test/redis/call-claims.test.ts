@@ -57,6 +57,23 @@ describe('execution claims in Redis', () => {
     expect(await seen(claims.claim(ref('d')), 'd')).toEqual({ kind: 'running', holder: 'c' });
   });
 
+  it('takes over a dead holder’s claim only while that holder still has it', async () => {
+    const { claims, ref, seen } = setup();
+    expect(await seen(claims.claim(ref('dead')), 'dead')).toEqual({ kind: 'mine' });
+    // Another try took it first: no take-over of a claim that moved on.
+    expect(await seen(claims.takeOver(ref('b'), 'someone-else'), 'b')).toEqual({
+      kind: 'running',
+      holder: 'dead',
+    });
+    expect(await seen(claims.takeOver(ref('b'), 'dead'), 'b')).toEqual({ kind: 'mine' });
+    expect(await seen(claims.takeOver(ref('c'), 'dead'), 'c')).toEqual({
+      kind: 'running',
+      holder: 'b',
+    });
+    // The dead holder's late renewal (a pid reused, say) tells it to stop.
+    expect(await seen(claims.renew(ref('dead')), 'dead')).toEqual({ kind: 'running', holder: 'b' });
+  });
+
   it('a call its coordinator cancelled is refused, under the run’s hash tag', async () => {
     const { claims, ref, seen, keys, conn } = setup();
     const key = keys.cancelled('r1', 'r1/a');
@@ -64,5 +81,6 @@ describe('execution claims in Redis', () => {
     expect(keys.callClaim('r1', 'r1/a')).toContain('{r1}');
     await conn.set(key, '1');
     expect(await seen(claims.claim(ref('a')), 'a')).toEqual({ kind: 'cancelled' });
+    expect(await seen(claims.takeOver(ref('a'), 'x'), 'a')).toEqual({ kind: 'cancelled' });
   });
 });

@@ -47,4 +47,26 @@ describe('a tool worker’s execution claim', () => {
     for (const w of workers) w.kill('SIGTERM');
     await Promise.all(workers.map((w) => w.exited));
   }, 120_000);
+
+  it('a worker SIGKILLed mid-call: another worker on its host takes the claim over at once', async () => {
+    // Claim 10 min: only seeing the holder's process gone lets the call run again in time.
+    const workers = await Promise.all([0, 1].map(() => fleet.claimWorker(1000, 600_000)));
+    const plan = {
+      version: 1,
+      nodes: [{ id: 's', call: 'slow_square', args: { n: 6, ms: 1500 } }],
+      output: '${s.sq}',
+    };
+    const exec = fleet.exec(plan, null, 'dead1');
+    const starts = () => fleet.calls().lines.filter((l) => l[0] === 'start' && l[1] === 'dead1/s');
+    await until('the call to start', () => starts().length > 0);
+    const victim = workers.find((w) => w.pid === Number(starts()[0]![2]))!;
+    victim.kill('SIGKILL');
+    expect(await exec.exited, exec.stderr).toBe(0);
+    expect(JSON.parse(exec.stdout)).toBe(36);
+    const other = workers.find((w) => w !== victim)!;
+    expect(starts().map((l) => Number(l[2]))).toEqual([victim.pid, other.pid]);
+    expect(fleet.calls().finished.get('dead1/s')).toBe(1);
+    other.kill('SIGTERM');
+    await other.exited;
+  }, 60_000);
 });
