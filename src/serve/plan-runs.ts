@@ -1,5 +1,6 @@
 import type { RunEvent } from '../exec/events.ts';
 import type { RunLimits } from '../exec/limits.ts';
+import type { ToolRegistry } from '../tool/registry.ts';
 import type { SummaryT } from './schemas.ts';
 import type { EventSource } from './sse.ts';
 
@@ -8,6 +9,8 @@ import type { EventSource } from './sse.ts';
  * process with a file journal; `RedisRunService` shares them with other servers through Redis.
  */
 export interface PlanRuns {
+  /** The registry calls go through when not the server's own (remote proxies under Redis). */
+  readonly callTools?: ToolRegistry;
   /** Loads what is there; resumes or takes over what was interrupted. Returns those ids. */
   recover(interrupted?: ReadonlySet<string>): Promise<string[]>;
   start(plan: unknown, input: unknown, limits?: RunLimits): Promise<string>;

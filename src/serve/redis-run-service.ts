@@ -37,6 +37,7 @@ export interface RedisRunServiceOptions {
 export class RedisRunService implements PlanRuns {
   readonly coordinator: RunCoordinator;
   readonly hub: RedisRunTail;
+  readonly callTools: ToolRegistry;
   readonly #o: RedisRunServiceOptions;
   /** Started here and maybe not in Redis yet: listed as running meanwhile. */
   readonly #starting = new Set<string>();
@@ -57,6 +58,8 @@ export class RedisRunService implements PlanRuns {
       onTakeover: (id) => log(`toolplan serve: took over run ${id}`),
       onRunEnd: (id, r) => log(`toolplan serve: run ${id} ended ${r.status}`),
     });
+    // Tasks' plans call the workers too: a server runs no tool itself.
+    this.callTools = this.coordinator.remote.registry(options.tools);
     this.hub = new RedisRunTail(this.coordinator.store, {
       pollMs: options.tailMs ?? 200,
       ...(options.onChange ? { onChange: options.onChange } : {}),

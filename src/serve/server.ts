@@ -79,7 +79,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const runs = await planRuns(o, hub, changes);
   const tasks = new TaskService({
     dir: serveDir,
-    tools: o.tools,
+    tools: runs.callTools ?? o.tools,
     ...(o.model ? { model: o.model } : {}),
     store: new FileJournalStore(join(serveDir, 'task-runs')),
     budgets: o.budgets ?? DEFAULT_BUDGETS,

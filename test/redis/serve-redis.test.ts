@@ -13,9 +13,17 @@ let a: ServeProcess;
 let b: ServeProcess;
 const servers: ServeProcess[] = [];
 
-async function startServe(): Promise<ServeProcess> {
+async function startServe(extra: string[] = []): Promise<ServeProcess> {
   const s = await startServeProcess(
-    ['--tools', REMOTE_TOOLS, '--redis', fleet.url, '--journal', tempDir('toolplan-serve-redis-')],
+    [
+      '--tools',
+      REMOTE_TOOLS,
+      '--redis',
+      fleet.url,
+      '--journal',
+      tempDir('toolplan-serve-redis-'),
+      ...extra,
+    ],
     { TOOLPLAN_MARKS: fleet.dir, TOOLPLAN_REDIS_LEASE_MS: '2000' },
   );
   servers.push(s);
@@ -132,6 +140,20 @@ describe('serve --redis: runs shared by several servers', () => {
     expect(b.stderr()).not.toMatch(new RegExp(`took over run ${id}`));
   }, 90_000);
 
+  it('a cancel reaches the run through its owner; another server names the owner', async () => {
+    const { plan, input } = fanOutPlan(2, 30_000);
+    const id = await startRun(a, plan, input);
+    await until(async () => (startedCalls(id) >= 2 ? true : undefined), 30_000);
+    const elsewhere = await call(b.client, 'POST', `/v1/runs/${id}/cancel`);
+    expect(elsewhere.status).toBe(409);
+    expect(elsewhere.body.error.message).toContain(`pid ${a.child.pid}`);
+    const r = await call(a.client, 'POST', `/v1/runs/${id}/cancel`);
+    expect(r.body).toEqual({ ok: true });
+    expect(await finished(b, id)).toMatchObject({ status: 'cancelled' });
+    const last = (await fleet.store().read(id)).at(-1);
+    expect(last).toMatchObject({ type: 'run.finished', status: 'cancelled' });
+  }, 90_000);
+
   it('SIGKILL A with calls in flight: B takes the run over and completes it, no call repeated', async () => {
     const { plan, input, expected } = fanOutPlan(8, 2500);
     const id = await startRun(a, plan, input);
@@ -152,5 +174,22 @@ describe('serve --redis: runs shared by several servers', () => {
       expect(done.get(k), k).toBe(1);
       expect(started.get(k), k).toBe(1);
     }
+  }, 120_000);
+
+  it('SIGTERM drains a server: its runs are handed over and finished by another server, calls not repeated', async () => {
+    const c = await startServe(['--grace-ms', '100']);
+    const { plan, input, expected } = fanOutPlan(4, 2000);
+    const id = await startRun(c, plan, input);
+    await until(async () => (startedCalls(id) >= 4 ? true : undefined), 30_000);
+    c.child.kill('SIGTERM');
+    expect(await c.exited).toBe(0);
+    expect(c.stderr()).toMatch(/toolplan serve: stopped/);
+    const state = await finished(b, id, 60_000);
+    expect(state).toMatchObject({ status: 'succeeded', output: expected });
+    expect(b.stderr()).toMatch(new RegExp(`took over run ${id}`));
+    const events = await fleet.store().read(id);
+    checkJournal(events);
+    const { started } = fleet.calls();
+    for (let i = 0; i < 4; i++) expect(started.get(`${id}/s/${i}`)).toBe(1);
   }, 120_000);
 });
