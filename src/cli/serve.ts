@@ -45,7 +45,10 @@ export function registerServeCommand(program: Command): void {
       '--redis <url>',
       'share the plan runs with every serve on this Redis; calls go to `toolplan worker`s',
     )
-    .option('--lease-ms <ms>', "with --redis: how soon a dead server's runs are taken over")
+    .option(
+      '--lease-ms <ms>',
+      "with --redis: how soon a dead server's runs are taken over (default 10000, e.g. --lease-ms 5000)",
+    )
     .addHelpText(
       'after',
       `
