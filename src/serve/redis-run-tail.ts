@@ -85,7 +85,13 @@ export class RedisRunTail implements EventSource<RunEvent> {
     let summary = seen.summary;
     for (const e of fresh) summary = applyRunEvent(summary, e);
     this.#seen.set(id, { summary, count: seen.count + fresh.length });
-    if (summary.status !== seen.summary.status || summary.waiting !== seen.summary.waiting)
+    // A run first seen here is news to the live list unless it is over already.
+    const appeared = seen.count === 0 && !FINISHED.has(summary.status);
+    if (
+      appeared ||
+      summary.status !== seen.summary.status ||
+      summary.waiting !== seen.summary.waiting
+    )
       this.#o.onChange?.(summary);
     for (const l of this.#follows.get(id)?.listeners ?? [])
       for (const e of fresh) {
