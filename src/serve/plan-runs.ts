@@ -1,8 +1,8 @@
 import type { RunEvent } from '../exec/events.ts';
 import type { RunLimits } from '../exec/limits.ts';
 import type { ToolRegistry } from '../tool/registry.ts';
+import type { EventSource } from './event-source.ts';
 import type { SummaryT } from './schemas.ts';
-import type { EventSource } from './sse.ts';
 
 /**
  * What the HTTP API needs of the plan runs a server serves: `RunService` holds them in this

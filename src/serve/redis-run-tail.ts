@@ -1,9 +1,9 @@
 import type { RunEvent } from '../exec/events.ts';
 import { decodeEvent } from '../exec/journal-codec.ts';
 import type { RedisJournalStore } from '../redis/redis-journal-store.ts';
+import type { EventSource } from './event-source.ts';
 import { applyRunEvent, emptyRunSummary } from './run-summary.ts';
 import type { SummaryT } from './schemas.ts';
-import type { EventSource } from './sse.ts';
 
 type Listener = (event: RunEvent) => void;
 
