@@ -167,6 +167,11 @@ export class RunCoordinator {
           if (this.#running.has(runId) || (await this.store.currentLease(runId))) continue;
           const lease = await this.#acquire(runId);
           if (!lease) continue;
+          // Stopped meanwhile: `close` is not waiting for this one, so let it go at once.
+          if (this.#stopped.signal.aborted) {
+            await this.store.releaseLease(lease).catch(() => {});
+            return;
+          }
           const run = this.#track(
             runId,
             this.#run(runId, lease, undefined, (store, signal) =>
