@@ -2,26 +2,44 @@ import type { Command } from 'commander';
 import type { RunEvent } from '../exec/events.ts';
 import { DEFAULT_JOURNAL_DIR, FileJournalStore } from '../exec/file-journal-store.ts';
 import { checkJournalFormat } from '../exec/journal-format.ts';
+import type { JournalStore } from '../exec/journal-store.ts';
 import { describeEvent } from '../exec/progress-reporter.ts';
 import { countByStatus, foldEvents } from '../exec/run-state.ts';
 import type { CliIo } from './exec.ts';
 
-/** `toolplan runs [--journal DIR]` lists runs; `toolplan runs show RUN_ID` prints a timeline. */
+/**
+ * `toolplan runs [--journal DIR | --redis URL]` lists runs; `toolplan runs show RUN_ID`
+ * prints a timeline. With `--redis`, the runs of the Redis run index (shared runs).
+ */
 export function registerRunsCommand(program: Command): void {
   const runs = program
     .command('runs')
     .description('list journaled runs (id, status, start time, node counts)')
     .option('--journal <dir>', 'journal folder', DEFAULT_JOURNAL_DIR)
     .option('--json', 'print JSON')
-    .action(async (options: { journal: string; json?: boolean }) => {
-      process.exitCode = await listRuns(options.journal, options.json === true);
+    .option(
+      '--redis <url>',
+      'the runs in Redis instead, e.g. toolplan runs --redis redis://127.0.0.1:6379',
+    )
+    .action(async (options: { journal: string; json?: boolean; redis?: string }) => {
+      if (options.redis) {
+        const { listRedisRuns } = await import('./runs-redis.ts');
+        process.exitCode = await listRedisRuns(options.redis, options.json === true);
+      } else process.exitCode = await listRuns(options.journal, options.json === true);
     });
   runs
     .command('show')
     .description("print a run's timeline from its journal")
     .argument('<runId>')
     .option('--journal <dir>', 'journal folder')
-    .action(async (runId: string, options: { journal?: string }) => {
+    .option('--redis <url>', 'a run in Redis, e.g. --redis redis://127.0.0.1:6379')
+    .action(async (runId: string, options: { journal?: string; redis?: string }) => {
+      const redis = options.redis ?? runs.opts().redis;
+      if (redis) {
+        const { showRedisRun } = await import('./runs-redis.ts');
+        process.exitCode = await showRedisRun(runId, redis);
+        return;
+      }
       process.exitCode = await showRun(
         runId,
         options.journal ?? runs.opts().journal ?? DEFAULT_JOURNAL_DIR,
@@ -50,7 +68,7 @@ export interface RunRow {
  * the journal says running: a killed process leaves `running` behind, and only the lease
  * (held by a live process, or not) tells a run in progress from an interrupted one.
  */
-async function rowOf(store: FileJournalStore, id: string, dir: string): Promise<RunRow> {
+export async function rowOf(store: JournalStore, id: string, resumeHow: string): Promise<RunRow> {
   let events: RunEvent[];
   try {
     events = await store.read(id);
@@ -65,7 +83,7 @@ async function rowOf(store: FileJournalStore, id: string, dir: string): Promise<
     started: state.startedAt ? new Date(state.startedAt).toISOString() : '',
     nodes: countByStatus(state),
   };
-  const resume = `toolplan resume ${id} --journal ${dir} --tools ...`;
+  const resume = `toolplan resume ${id} ${resumeHow} --tools ...`;
   if (row.status === 'running') {
     const lease = await store.currentLease(id);
     if (lease)
@@ -85,11 +103,20 @@ export async function listRuns(
 ): Promise<number> {
   const store = new FileJournalStore(dir);
   const rows: RunRow[] = [];
-  for (const id of await store.list()) rows.push(await rowOf(store, id, dir));
-  if (json) io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-  else if (rows.length === 0) io.stderr.write(`no runs in ${dir}\n`);
-  else io.stdout.write(formatRows(rows));
+  for (const id of await store.list()) rows.push(await rowOf(store, id, `--journal ${dir}`));
+  printRows(rows, json, dir, io);
   return 0;
+}
+
+export function printRows(
+  rows: readonly RunRow[],
+  json: boolean,
+  where: string,
+  io: Pick<CliIo, 'stdout' | 'stderr'>,
+): void {
+  if (json) io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+  else if (rows.length === 0) io.stderr.write(`no runs in ${where}\n`);
+  else io.stdout.write(formatRows(rows));
 }
 
 /** The table `toolplan runs` prints: a header, one line a run, its next step beneath it. */
@@ -116,8 +143,16 @@ export async function showRun(
   dir: string,
   io: Pick<CliIo, 'stdout' | 'stderr'> = process,
 ): Promise<number> {
-  const store = new FileJournalStore(dir);
-  let events: Awaited<ReturnType<FileJournalStore['read']>>;
+  return printTimeline(new FileJournalStore(dir), runId, dir, io);
+}
+
+export async function printTimeline(
+  store: JournalStore,
+  runId: string,
+  where: string,
+  io: Pick<CliIo, 'stdout' | 'stderr'>,
+): Promise<number> {
+  let events: RunEvent[];
   try {
     events = await store.read(runId);
   } catch (error) {
@@ -125,7 +160,7 @@ export async function showRun(
     return 2;
   }
   if (events.length === 0) {
-    io.stderr.write(`toolplan: no run ${runId} in ${dir}\n`);
+    io.stderr.write(`toolplan: no run ${runId} in ${where}\n`);
     return 2;
   }
   const t0 = events[0]!.at;

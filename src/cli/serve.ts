@@ -26,6 +26,8 @@ export interface ServeCliOptions {
   model?: string;
   cassette?: string;
   record?: boolean;
+  redis?: string;
+  leaseMs?: string;
 }
 
 export function registerServeCommand(program: Command): void {
@@ -39,12 +41,37 @@ export function registerServeCommand(program: Command): void {
     .option('--cors <origin>', 'allow this browser origin (no CORS by default)')
     .option('--max-body-bytes <n>', 'request body size limit', '1000000')
     .option('--grace-ms <n>', 'on SIGTERM, how long running calls may finish', '10000')
+    .option(
+      '--redis <url>',
+      'share the plan runs with every serve on this Redis; calls go to `toolplan worker`s',
+    )
+    .option(
+      '--lease-ms <ms>',
+      "with --redis: how soon a dead server's runs are taken over (default 10000, e.g. --lease-ms 5000)",
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  toolplan serve --tools ./tools/index.ts --port 4170
+  toolplan serve --tools ./tools/index.ts --redis redis://127.0.0.1:6379 --port 4171
+    (run it on several machines; start \`toolplan worker --tools ./tools/index.ts --redis URL\` too)`,
+    )
     .action(async (options: ServeCliOptions) => {
       process.exitCode = await runServe(options);
     });
 }
 
 export const register = registerServeCommand;
+
+function redisOptions(options: ServeCliOptions, io: { stderr: NodeJS.WritableStream }) {
+  const leaseMs = Number(options.leaseMs ?? process.env.TOOLPLAN_REDIS_LEASE_MS) || undefined;
+  return {
+    url: options.redis as string,
+    ...(leaseMs ? { leaseMs } : {}),
+    log: (line: string) => io.stderr.write(`${line}\n`),
+  };
+}
 
 export async function runServe(options: ServeCliOptions, io = process): Promise<number> {
   const tracing = await startTracing('toolplan serve');
@@ -66,6 +93,7 @@ export async function runServe(options: ServeCliOptions, io = process): Promise<
     ...(options.cors ? { cors: options.cors } : {}),
     maxBodyBytes: Number(options.maxBodyBytes),
     ...(tracing ? { observeRun: tracing.observeRun, observeTask: tracing.observeTask } : {}),
+    ...(options.redis ? { redis: redisOptions(options, io) } : {}),
   });
   const fromEnv = Boolean(process.env.TOOLPLAN_TOKEN);
   io.stderr.write(
@@ -77,6 +105,9 @@ export async function runServe(options: ServeCliOptions, io = process): Promise<
         : '') +
       (server.recovered.tasks.length
         ? `  ${server.recovered.tasks.length} task(s) were interrupted: ${server.recovered.tasks.join(', ')}\n`
+        : '') +
+      (options.redis
+        ? `  plan runs shared through Redis at ${(await import('../redis/redis-cli.ts')).redactUrl(options.redis)}; their calls go to toolplan workers\n`
         : '') +
       (hasModel
         ? ''

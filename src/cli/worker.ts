@@ -2,12 +2,14 @@ import type { Command } from 'commander';
 import { DEFAULT_QUEUE } from '../redis/job-codec.ts';
 import { redactUrl } from '../redis/redis-cli.ts';
 import { ToolWorker } from '../redis/tool-worker.ts';
-import { loadRegistry } from '../tool/load-tools-module.ts';
+import { loadCliTools } from '../tool/tool-sources.ts';
 import { addToolsOption, collect } from './cli-options.ts';
 import { untilStopped } from './until-stopped.ts';
 
 export interface WorkerCliOptions {
   tools: string[];
+  mcp?: string[];
+  mcpConfig?: string;
   redis: string;
   queue: string[];
   concurrency: string;
@@ -17,12 +19,24 @@ export interface WorkerCliOptions {
 }
 
 /**
- * `toolplan worker --tools M --redis URL [--queue Q]... [--concurrency N]`: serves tool calls
- * from BullMQ queues until SIGTERM/SIGINT (then finishes the calls it has and exits).
+ * `toolplan worker --tools M [--mcp S]... --redis URL [--queue Q]... [--concurrency N]`:
+ * serves tool calls from BullMQ queues until SIGTERM/SIGINT (then finishes the calls it has
+ * and exits). `--mcp` servers are loaded as `exec --mcp` loads them, so their tools have the
+ * same names on both sides; the coordinator given the same `--mcp` enqueues their calls.
  */
 export function register(program: Command): void {
   addToolsOption(
-    program.command('worker').description('serve tool calls from a BullMQ queue on Redis'),
+    program
+      .command('worker')
+      .description('serve tool calls from a BullMQ queue on Redis')
+      .addHelpText(
+        'after',
+        `
+Examples:
+  toolplan worker --tools ./tools/index.ts --redis redis://127.0.0.1:6379 --concurrency 16
+  toolplan worker --mcp "fs=npx @modelcontextprotocol/server-filesystem /data" --redis redis://127.0.0.1:6379
+    (the coordinator names the same server: toolplan exec plan.json --mcp "fs=..." --redis URL)`,
+      ),
   )
     .requiredOption('--redis <url>', 'Redis URL, e.g. redis://127.0.0.1:6379')
     .option('--queue <name>', `queue to serve (repeat; default ${DEFAULT_QUEUE})`, collect, [])
@@ -48,8 +62,15 @@ function positive(name: string, v: string): number {
 
 export async function runWorker(options: WorkerCliOptions): Promise<number> {
   let worker: ToolWorker;
+  let count = 0;
   try {
-    const tools = await loadRegistry(options.tools);
+    // The CLI's entry point closes the MCP servers once the worker has stopped.
+    const tools = await loadCliTools(options);
+    count = tools.names().length;
+    if (count === 0)
+      throw new Error(
+        'no tools to serve: give --tools MODULE and/or --mcp SPEC (the ones the coordinator has)',
+      );
     worker = new ToolWorker({
       url: options.redis,
       tools,
@@ -65,7 +86,7 @@ export async function runWorker(options: WorkerCliOptions): Promise<number> {
   }
   await worker.start();
   process.stderr.write(
-    `toolplan worker: serving ${options.queue.length > 0 ? options.queue.join(', ') : DEFAULT_QUEUE} from ${redactUrl(options.redis)}\n`,
+    `toolplan worker: serving ${options.queue.length > 0 ? options.queue.join(', ') : DEFAULT_QUEUE} from ${redactUrl(options.redis)} (${count} tool(s))\n`,
   );
   // Graceful: running calls finish. A second signal, or Redis gone for good, ends it anyway
   // (its calls are re-delivered to other workers after their lock expires).

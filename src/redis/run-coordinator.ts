@@ -5,6 +5,7 @@ import { LeaseLostError, RunLeasedError } from '../exec/journal-errors.ts';
 import { type LeaseHolder, type RunLease, thisProcess } from '../exec/journal-lease.ts';
 import type { JournalStore } from '../exec/journal-store.ts';
 import { leasedStore } from '../exec/leased-store.ts';
+import type { RunLimits } from '../exec/limits.ts';
 import type { ApprovalRequest } from '../exec/run-context.ts';
 import type { RunResult } from '../exec/run-result.ts';
 import type { ToolRegistry } from '../tool/registry.ts';
@@ -24,11 +25,20 @@ export interface RunCoordinatorOptions {
   leaseMs?: number;
   /** How often `watch` looks for runs nobody owns. */
   pollMs?: number;
-  onEvent?: (event: RunEvent) => void;
+  /** Every event this process journals, with its run (after Redis took it or not: a hint). */
+  onEvent?: (event: RunEvent, runId: string) => void;
   onWaiting?: (req: ApprovalRequest) => void;
   /** Told when this process takes a run over from a dead owner, and when it ends it. */
   onTakeover?: (runId: string) => void;
   onRunEnd?: (runId: string, result: RunResult) => void;
+}
+
+export interface LaunchOptions {
+  input?: unknown;
+  runId?: string;
+  /** The run's caps (a server's, tightened by the request's); the plan's may tighten them. */
+  limits?: RunLimits;
+  signal?: AbortSignal;
 }
 
 /**
@@ -49,6 +59,8 @@ export class RunCoordinator {
   readonly #running = new Map<string, Promise<RunResult | undefined>>();
   /** Stops each owned run without journaling anything, for another owner to go on with. */
   readonly #handovers = new Map<string, () => void>();
+  /** Cancels each owned run: its calls are cancelled and the cancellation journaled. */
+  readonly #cancels = new Map<string, (reason: unknown) => void>();
   #watching: NodeJS.Timeout | undefined;
   #stopped = new AbortController();
 
@@ -64,12 +76,63 @@ export class RunCoordinator {
   }
 
   /** Runs a new plan under its lease. */
-  async start(plan: unknown, options: { input?: unknown; runId?: string; signal?: AbortSignal }) {
+  async start(plan: unknown, options: LaunchOptions): Promise<RunResult> {
     const runId = options.runId ?? newRunId();
-    const result = await this.#owned(runId, options.signal, (store, signal) =>
-      executePlan(plan, { ...this.#common(store, signal), input: options.input, runId }),
+    const launched = await this.launch(plan, { ...options, runId });
+    return launched ? launched.done : this.#ownedElsewhere(runId);
+  }
+
+  /**
+   * Starts a new plan under its lease and returns as soon as the lease is held (`done` is the
+   * run's end), for a server that answers before the run ends. Undefined when another owner
+   * holds the run id's lease.
+   */
+  async launch(
+    plan: unknown,
+    options: LaunchOptions,
+  ): Promise<{ runId: string; done: Promise<RunResult> } | undefined> {
+    const runId = options.runId ?? newRunId();
+    const lease = await this.#acquire(runId);
+    if (!lease) return undefined;
+    const done = this.#track(
+      runId,
+      this.#run(runId, lease, options.signal, (store, signal) =>
+        executePlan(plan, {
+          ...this.#common(runId, store, signal),
+          input: options.input,
+          runId,
+          ...(options.limits ? { limits: options.limits } : {}),
+        }),
+      ),
     );
-    return result ?? this.#ownedElsewhere(runId);
+    return { runId, done };
+  }
+
+  /** Whether this process owns the run now. */
+  owns(runId: string): boolean {
+    return this.#handovers.has(runId);
+  }
+
+  /** Cancels a run this process owns (the cancellation is journaled); false if it owns none. */
+  cancel(runId: string, reason: unknown = new Error('cancelled')): boolean {
+    const cancel = this.#cancels.get(runId);
+    cancel?.(reason);
+    return cancel !== undefined;
+  }
+
+  /** Resolves when the runs this process owns have ended, or after `ms`. */
+  async settle(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.#running.values()]),
+      new Promise((r) => (timer = setTimeout(r, ms))),
+    ]);
+    clearTimeout(timer);
+  }
+
+  /** The runs this process owns now. */
+  owned(): string[] {
+    return [...this.#handovers.keys()];
   }
 
   /**
@@ -87,7 +150,7 @@ export class RunCoordinator {
       const events = await store.read(runId);
       const suspended = events.findLast((e) => e.type.startsWith('run.'))?.type === 'run.suspended';
       return resumeRun(runId, {
-        ...this.#common(store, signal),
+        ...this.#common(runId, store, signal),
         store,
         approveNodes: suspended ? options.approve : [],
         denyNodes: suspended ? options.deny : [],
@@ -102,17 +165,27 @@ export class RunCoordinator {
       try {
         for (const runId of await this.store.activeRuns()) {
           if (this.#running.has(runId) || (await this.store.currentLease(runId))) continue;
-          const run = this.#owned(runId, undefined, (store, signal) =>
-            resumeRun(runId, { ...this.#common(store, signal), store }),
+          const lease = await this.#acquire(runId);
+          if (!lease) continue;
+          // Stopped meanwhile: `close` is not waiting for this one, so let it go at once.
+          if (this.#stopped.signal.aborted) {
+            await this.store.releaseLease(lease).catch(() => {});
+            return;
+          }
+          const run = this.#track(
+            runId,
+            this.#run(runId, lease, undefined, (store, signal) =>
+              resumeRun(runId, { ...this.#common(runId, store, signal), store }),
+            ),
           );
-          this.#running.set(runId, run);
           this.#options.onTakeover?.(runId);
-          void run.then((r) => {
-            this.#running.delete(runId);
-            if (!r) return;
-            void this.#deactivateIfFinished(runId);
-            this.#options.onRunEnd?.(runId, r);
-          });
+          void run.then(
+            (r) => {
+              void this.#deactivateIfFinished(runId);
+              this.#options.onRunEnd?.(runId, r);
+            },
+            () => {},
+          );
         }
       } catch {
         // Redis unreachable: try again next tick.
@@ -133,12 +206,13 @@ export class RunCoordinator {
     }
   }
 
-  #common(store: JournalStore, signal: AbortSignal) {
+  #common(runId: string, store: JournalStore, signal: AbortSignal) {
+    const onEvent = this.#options.onEvent;
     return {
       tools: this.#registry,
       store,
       signal,
-      onEvent: this.#options.onEvent,
+      ...(onEvent ? { onEvent: (e: RunEvent) => onEvent(e, runId) } : {}),
       approve: this.approvals.approver(this.#options.onWaiting),
     };
   }
@@ -154,13 +228,40 @@ export class RunCoordinator {
     callerSignal: AbortSignal | undefined,
     body: (store: JournalStore, signal: AbortSignal) => Promise<RunResult>,
   ): Promise<RunResult | undefined> {
-    let lease: RunLease;
+    const lease = await this.#acquire(runId);
+    if (!lease) return undefined;
+    return this.#track(runId, this.#run(runId, lease, callerSignal, body));
+  }
+
+  /** The run's lease, or undefined when another owner holds it. */
+  async #acquire(runId: string): Promise<RunLease | undefined> {
     try {
-      lease = await this.store.acquireLease(runId, this.holder, { ttlMs: this.#leaseMs });
+      return await this.store.acquireLease(runId, this.holder, { ttlMs: this.#leaseMs });
     } catch (error) {
       if (error instanceof RunLeasedError) return undefined;
       throw error;
     }
+  }
+
+  /** Known to `close`, which waits for it, and to `watch`, which leaves it alone. */
+  #track<T>(runId: string, run: Promise<T>): Promise<T> {
+    this.#running.set(runId, run as Promise<RunResult | undefined>);
+    void run
+      .finally(() => {
+        if (this.#running.get(runId) === run) this.#running.delete(runId);
+      })
+      .catch(() => {});
+    return run;
+  }
+
+  /** Runs `body` under `lease` (see `#owned`). */
+  async #run(
+    runId: string,
+    held: RunLease,
+    callerSignal: AbortSignal | undefined,
+    body: (store: JournalStore, signal: AbortSignal) => Promise<RunResult>,
+  ): Promise<RunResult> {
+    let lease = held;
     const controller = new AbortController();
     const onCaller = () => controller.abort(callerSignal?.reason);
     if (callerSignal?.aborted) onCaller();
@@ -173,6 +274,7 @@ export class RunCoordinator {
       controller.abort(new LeaseLostError(runId, lease.token, why));
     };
     this.#handovers.set(runId, () => lose('handed over'));
+    this.#cancels.set(runId, (reason) => controller.abort(reason));
     const renew = setInterval(
       async () => {
         try {
@@ -198,6 +300,7 @@ export class RunCoordinator {
     } finally {
       clearInterval(renew);
       this.#handovers.delete(runId);
+      this.#cancels.delete(runId);
       callerSignal?.removeEventListener('abort', onCaller);
       // Released even after a handover: the next owner need not wait for it to expire.
       await this.store.releaseLease(lease).catch(() => {});

@@ -12,7 +12,7 @@ import type { Change, Changes } from './changes.ts';
 import { consoleRoutes } from './console-assets.ts';
 import { badRequest, errorResponse, jsonBody, zodIssues } from './http-errors.ts';
 import { openApiDocument } from './openapi.ts';
-import type { RunService } from './run-service.ts';
+import type { PlanRuns } from './plan-runs.ts';
 import { viewOfEvents } from './run-view.ts';
 import {
   ApprovalRequest,
@@ -28,7 +28,7 @@ import type { TaskLogEntry } from './task-log.ts';
 import type { TaskService } from './task-service.ts';
 
 export interface AppOptions {
-  runs: RunService;
+  runs: PlanRuns;
   tasks: TaskService;
   tools: ToolRegistry;
   token: string;
@@ -130,18 +130,18 @@ function runRoutes(app: Hono, o: AppOptions, onClose: OnClose): void {
     const id = await o.runs.start(checked.plan, body.input ?? null, body.limits ?? {});
     return c.json({ id, kind: 'run', events: `/v1/runs/${id}/events` }, 202);
   });
-  app.get('/v1/runs', (c) => {
+  app.get('/v1/runs', async (c) => {
     const q = ListQuery.safeParse(c.req.query());
     if (!q.success) return badRequest(c, 'bad_query', 'bad query', zodIssues(q.error));
     const all = [
-      ...(q.data.kind !== 'task' ? o.runs.list() : []),
+      ...(q.data.kind !== 'task' ? await o.runs.list() : []),
       ...(q.data.kind !== 'run' ? o.tasks.list() : []),
     ];
     return c.json(filtered(all, q.data));
   });
   app.get('/v1/runs/:id', async (c) => {
     const id = c.req.param('id');
-    const summary = o.runs.get(id);
+    const summary = await o.runs.get(id);
     if (!summary) return notFound(c, 'run', id);
     const state = foldEvents(await o.runs.events(id), id);
     return c.json({
@@ -153,23 +153,24 @@ function runRoutes(app: Hono, o: AppOptions, onClose: OnClose): void {
   });
   app.get('/v1/runs/:id/view', async (c) => {
     const id = c.req.param('id');
-    if (!o.runs.get(id)) return notFound(c, 'run', id);
+    const summary = await o.runs.get(id);
+    if (!summary) return notFound(c, 'run', id);
     return c.json({
-      summary: o.runs.get(id),
+      summary,
       legend: legendHtml(),
       plans: viewOfEvents(await o.runs.events(id)),
     });
   });
-  app.get('/v1/runs/:id/events', (c) => {
+  app.get('/v1/runs/:id/events', async (c) => {
     const id = c.req.param('id');
-    if (!o.runs.get(id)) return notFound(c, 'run', id);
+    if (!(await o.runs.get(id))) return notFound(c, 'run', id);
     return streamJournal<RunEvent>(c, {
       source: o.runs.hub,
       id,
       after: lastEventId(c),
       message: (e) => ({ event: e.type, data: e }),
       isEnd: (e) => e.type === 'run.finished',
-      isIdle: () => !o.runs.isActive(id) && TERMINAL.has(o.runs.get(id)?.status ?? ''),
+      isIdle: () => o.runs.isIdle(id),
       onClose,
     });
   });

@@ -26,6 +26,8 @@ export interface RunServiceOptions {
   leaseTtlMs?: number;
 }
 
+const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'interrupted']);
+
 interface Active {
   controller: AbortController;
   /** Undefined when the lease could not be taken: nothing ran. */
@@ -100,6 +102,10 @@ export class RunService {
 
   isActive(id: string): boolean {
     return this.#active.has(id);
+  }
+
+  isIdle(id: string): boolean {
+    return !this.isActive(id) && TERMINAL.has(this.get(id)?.status ?? '');
   }
 
   /** Resolves once the run is neither running nor about to resume. */

@@ -14,6 +14,7 @@ import type { ToolRegistry } from '../tool/registry.ts';
 import { buildApp } from './app.ts';
 import { Changes } from './changes.ts';
 import { EventHub } from './event-hub.ts';
+import type { PlanRuns } from './plan-runs.ts';
 import { RunService } from './run-service.ts';
 import { TaskService } from './task-service.ts';
 
@@ -35,6 +36,11 @@ export interface ServeOptions {
   /** This server as a run's lease holder (default: this process, `toolplan serve`). */
   holder?: LeaseHolder;
   leaseTtlMs?: number;
+  /**
+   * Plan runs shared through Redis with every server given the same URL (journal, lease,
+   * calls on `toolplan worker`s); tasks stay this server's. Absent: runs are local.
+   */
+  redis?: { url: string; leaseMs?: number; pollMs?: number; log?: (line: string) => void };
 }
 
 export interface RunningServer {
@@ -43,7 +49,7 @@ export interface RunningServer {
   token: string;
   /** What was resumed or marked interrupted on start. */
   recovered: { runs: string[]; tasks: string[] };
-  runs: RunService;
+  runs: PlanRuns;
   tasks: TaskService;
   /** Stops accepting, lets work finish up to `graceMs`, journals the rest as interrupted. */
   drain(graceMs: number): Promise<void>;
@@ -70,18 +76,10 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const journal = new FileJournalStore(o.journalDir);
   const hub = new EventHub(journal);
   const changes = new Changes();
-  const runs = new RunService({
-    hub,
-    onChange: (s) => changes.publish(s),
-    tools: o.tools,
-    limits: o.limits ?? DEFAULT_LIMITS,
-    ...(o.observeRun ? { observe: o.observeRun } : {}),
-    ...(o.holder ? { holder: o.holder } : {}),
-    ...(o.leaseTtlMs ? { leaseTtlMs: o.leaseTtlMs } : {}),
-  });
+  const runs = await planRuns(o, hub, changes);
   const tasks = new TaskService({
     dir: serveDir,
-    tools: o.tools,
+    tools: runs.callTools ?? o.tools,
     ...(o.model ? { model: o.model } : {}),
     store: new FileJournalStore(join(serveDir, 'task-runs')),
     budgets: o.budgets ?? DEFAULT_BUDGETS,
@@ -120,7 +118,8 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     async drain(graceMs) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       const [cut] = await Promise.all([runs.drain(graceMs), tasks.drain(graceMs)]);
-      if (cut.length) {
+      // Runs shared through Redis were handed over, not interrupted: nothing to note.
+      if (cut.length && !o.redis) {
         await mkdir(serveDir, { recursive: true });
         await writeFile(join(serveDir, INTERRUPTED), JSON.stringify(cut));
       }
@@ -130,6 +129,26 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
       await closed;
     },
   };
+}
+
+/** Local runs on the file journal, or runs shared through Redis (BullMQ loaded only then). */
+async function planRuns(o: ServeOptions, hub: EventHub, changes: Changes): Promise<PlanRuns> {
+  const common = {
+    onChange: (s: Parameters<Changes['publish']>[0]) => changes.publish(s),
+    tools: o.tools,
+    limits: o.limits ?? DEFAULT_LIMITS,
+    ...(o.observeRun ? { observe: o.observeRun } : {}),
+  };
+  if (!o.redis) {
+    return new RunService({
+      ...common,
+      hub,
+      ...(o.holder ? { holder: o.holder } : {}),
+      ...(o.leaseTtlMs ? { leaseTtlMs: o.leaseTtlMs } : {}),
+    });
+  }
+  const { RedisRunService } = await import('./redis-run-service.ts');
+  return new RedisRunService({ ...common, ...o.redis });
 }
 
 async function readInterrupted(dir: string): Promise<string[]> {

@@ -1,11 +1,8 @@
 import type { Context } from 'hono';
 import { type SSEStreamingApi, streamSSE } from 'hono/streaming';
+import type { EventSource } from './event-source.ts';
 
-/** A journal an SSE stream replays and follows. */
-export interface EventSource<E extends { seq: number }> {
-  read(id: string): Promise<E[]>;
-  subscribe(id: string, listener: (event: E) => void): () => void;
-}
+export type { EventSource } from './event-source.ts';
 
 export interface StreamSpec<E extends { seq: number }> {
   source: EventSource<E>;
