@@ -144,8 +144,10 @@ export class Fleet {
       REMOTE_TOOLS,
       '--redis',
       this.url,
+      // A renewal (every third of the lease) late by more than two thirds hands the run to
+      // another coordinator: 4 s keeps a CPU-starved live owner its runs on this shared machine.
       '--lease-ms',
-      '2000',
+      '4000',
       '--poll-ms',
       '300',
       ...extra,
