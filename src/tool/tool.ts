@@ -67,3 +67,13 @@ export function defineTool<I extends z.ZodType, O extends z.ZodType = z.ZodType<
 ): Tool<z.infer<I>, z.infer<O>> {
   return tool;
 }
+
+/** A tool as the registry keeps it: its JSON Schemas resolved once. */
+export interface RegisteredTool {
+  name: string;
+  tool: Tool;
+  inputSchema: JsonSchema;
+  outputSchema: JsonSchema | undefined;
+  /** Where it came from (module path), for clash messages. */
+  source: string;
+}
