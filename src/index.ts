@@ -122,6 +122,7 @@ export {
   planJsonSchema,
 } from './plan/plan-schema.ts';
 export { AnthropicModel, createModel, createToolNameMap, OpenAIModel } from './providers/index.ts';
+export { toAnthropicTools, toOpenAITools } from './providers/wire-tools.ts';
 export { CassetteMissError, createRecordingFetch, createReplayFetch } from './record/index.ts';
 export { derefSchema } from './schema/deref-schema.ts';
 export { type CompiledSchema, compileSchema } from './schema/json-validator.ts';
@@ -130,7 +131,7 @@ export { startTracing, type Tracing, tracingWith } from './telemetry/otlp-setup.
 export { RunSpans, type SpanOptions } from './telemetry/run-spans.ts';
 export { type TaskSpanOptions, TaskSpans } from './telemetry/task-spans.ts';
 export { loadRegistry, loadToolsModule } from './tool/load-tools-module.ts';
-export { toAnthropicTools, toOpenAITools, toolSpecs } from './tool/provider-tools.ts';
+export { toolSpecs } from './tool/provider-tools.ts';
 export { checkArgs, checkOutput, type RegisteredTool, ToolRegistry } from './tool/registry.ts';
 // Tools
 export {

@@ -30,6 +30,7 @@ import {
 } from './sdk-call.ts';
 import type { ToolNameMap } from './tool-names.ts';
 import { truncatedCallError } from './truncated-call.ts';
+import { anthropicTool } from './wire-tools.ts';
 
 export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
 export const ANTHROPIC_DEFAULT_MODEL = 'claude-sonnet-4-6';
@@ -114,11 +115,7 @@ export class AnthropicModel implements LanguageModel {
     };
     if (system !== '') params.system = system;
     if (request.tools && request.tools.length > 0) {
-      params.tools = request.tools.map((tool) => ({
-        name: names.toProvider(tool.name),
-        description: tool.description,
-        input_schema: { type: 'object', ...tool.inputSchema },
-      }));
+      params.tools = request.tools.map((tool) => anthropicTool(tool, names));
     }
     if (request.toolChoice !== undefined)
       params.tool_choice = toToolChoice(request.toolChoice, names);
