@@ -1,8 +1,8 @@
+import { collectSecrets } from '../secrets/secret-values.ts';
 import {
   CASSETTE_VERSION,
   type Cassette,
   type CassetteResponse,
-  collectSecrets,
   filterRequestHeaders,
   filterResponseHeaders,
   type Interaction,
