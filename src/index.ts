@@ -87,6 +87,8 @@ export {
   type RunTaskOptions,
   resumeTask,
   runTask,
+  type TaskApprovalRequest,
+  type TaskApproveFn,
   type TaskResult,
 } from './loop/index.ts';
 // MCP: the spec parsing only; the client and server (which load the MCP SDK) are `toolplan/mcp`

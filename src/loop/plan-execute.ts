@@ -2,7 +2,7 @@ import type { PlanT } from '../plan/plan-schema.ts';
 import type { LoopEvent } from './events.ts';
 import { LoopFailedError } from './loop-errors.ts';
 import { type PlanLoopResume, type PlanSession, planInput } from './plan-session.ts';
-import type { ApproveFn, ExecLimits, ExecOptions, ExecOutcome } from './ports.ts';
+import type { ExecLimits, ExecOptions, ExecOutcome, TaskApproveFn } from './ports.ts';
 import { instrumentTools } from './prefetch.ts';
 import { applyOutcome, exceededBudget } from './run-state.ts';
 
@@ -103,10 +103,10 @@ function execLimits(s: PlanSession, limitToolCalls: boolean): ExecLimits {
 }
 
 function wrapApprove(
-  approve: ApproveFn,
+  approve: TaskApproveFn,
   emit: (e: LoopEvent) => void,
   clock: () => number,
-): ApproveFn {
+): TaskApproveFn {
   return async (request) => {
     emit({
       type: 'approval.requested',

@@ -9,7 +9,7 @@ import {
   planSystemPrompt,
   taskMessage,
 } from './planner.ts';
-import type { ApproveFn, LoopDeps } from './ports.ts';
+import type { LoopDeps, TaskApproveFn } from './ports.ts';
 import type { PrefetchCache, ToolCallObserver, ToolCallRecord } from './prefetch.ts';
 import { type Budgets, initialState, type LoopFailure, type LoopState } from './run-state.ts';
 import type { SavedTask, TaskStore } from './task-store.ts';
@@ -26,7 +26,7 @@ export interface PlanLoopOptions {
   maxReplans: number;
   history: Message[];
   input: Record<string, unknown>;
-  approve?: ApproveFn | undefined;
+  approve?: TaskApproveFn | undefined;
   store?: unknown;
   resultChars: number;
   prefetch: boolean;

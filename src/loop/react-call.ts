@@ -4,14 +4,14 @@ import type { ToolCall, ToolResult } from '../model/messages.ts';
 import { checkArgs, type RegisteredTool, type ToolRegistry } from '../tool/registry.ts';
 import type { LlmContext } from './llm-call.ts';
 import { toolErrorResult, toolOutputResult } from './llm-data.ts';
-import type { ApproveFn } from './ports.ts';
+import type { TaskApproveFn } from './ports.ts';
 import type { ToolCallRecord } from './prefetch.ts';
 
 /** What react mode's tool calls need: the tools, the approver, and where calls are recorded. */
 export interface ReactCallContext {
   llm: LlmContext;
   registry: ToolRegistry;
-  approve?: ApproveFn | undefined;
+  approve?: TaskApproveFn | undefined;
   resultChars: number;
   records: ToolCallRecord[];
 }
@@ -50,7 +50,11 @@ export async function runReactCall(
   return invoke(c, registered, call, result);
 }
 
-async function approved(c: ReactCallContext, approve: ApproveFn, call: ToolCall): Promise<boolean> {
+async function approved(
+  c: ReactCallContext,
+  approve: TaskApproveFn,
+  call: ToolCall,
+): Promise<boolean> {
   const { emit, clock, signal } = c.llm;
   emit({
     type: 'approval.requested',

@@ -7,7 +7,7 @@ import type { ToolRegistry } from '../tool/registry.ts';
 import { callModel, type LlmContext } from './llm-call.ts';
 import { failureToError } from './loop-errors.ts';
 import { taskMessage } from './planner.ts';
-import type { ApproveFn } from './ports.ts';
+import type { TaskApproveFn } from './ports.ts';
 import { loadPrompt, renderPrompt } from './prompts.ts';
 import { type ReactCallContext, runReactCall } from './react-call.ts';
 import {
@@ -30,7 +30,7 @@ export interface ReactOptions {
   budgets: Budgets;
   history: Message[];
   input: Record<string, unknown>;
-  approve?: ApproveFn | undefined;
+  approve?: TaskApproveFn | undefined;
   resultChars: number;
   maxTurns: number;
   startedAt: number;

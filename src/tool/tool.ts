@@ -1,7 +1,8 @@
 import type { z } from 'zod';
+import type { JsonSchema } from '../model/language-model.ts';
 
-/** A JSON Schema object, as MCP servers and OpenAPI documents hand them over. */
-export type JsonSchema = { [key: string]: unknown };
+/** A JSON Schema object, as MCP servers and OpenAPI documents hand them over (one type with the model's). */
+export type { JsonSchema };
 
 /** Either a zod schema or a JSON Schema object. */
 export type SchemaLike = z.ZodType | JsonSchema;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { importCycles, importGraph } from './import-graph.ts';
+import { importCycles, importGraph, typesDeclaredTwice } from './import-graph.ts';
 
 const SRC = join(dirname(fileURLToPath(import.meta.url)), '../../src');
 
@@ -29,6 +29,23 @@ describe('the import graph of src/', () => {
     expect(graph.get('index.ts')?.length ?? 0).toBeGreaterThan(20);
     const cycles = importCycles(graph).map((c) => c.join(' -> '));
     expect(cycles, `import cycles in src/:\n${cycles.join('\n')}`).toEqual([]);
+  });
+
+  it('declares each exported type name in one module only', () => {
+    const twice = [...typesDeclaredTwice(SRC)].map(
+      ([name, files]) => `${name}: ${files.join(', ')}`,
+    );
+    expect(twice, `type names declared in two modules:\n${twice.join('\n')}`).toEqual([]);
+  });
+});
+
+describe('typesDeclaredTwice', () => {
+  it('finds a name declared in two modules, not one re-exported', () => {
+    const root = tree({
+      'a.ts': 'export interface Outcome {\n  ok: boolean;\n}\nexport type Only = 1;\n',
+      'b/c.ts': "export type Outcome = 'x';\nexport type { Only } from '../a.ts';\n",
+    });
+    expect([...typesDeclaredTwice(root)]).toEqual([['Outcome', ['a.ts', 'b/c.ts']]]);
   });
 });
 

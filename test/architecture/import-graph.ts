@@ -38,7 +38,8 @@ export function specifiers(text: string): string[] {
 
 function sourceFiles(dir: string): string[] {
   const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+  const entries = readdirSync(dir, { withFileTypes: true });
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...sourceFiles(path));
     else if (/\.(?:ts|js|mjs)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) out.push(path);
@@ -108,4 +109,22 @@ function cyclePath(graph: Map<string, string[]>, component: Set<string>, start: 
     }
   }
   return [start, start];
+}
+
+const DECLARED =
+  /^export\s+(?:declare\s+)?(?:abstract\s+)?(?:type|interface|class|enum)\s+([A-Za-z_$][\w$]*)/gm;
+
+/**
+ * Type names (types, interfaces, classes, enums) declared and exported by more than one
+ * module of the tree, with the modules: one name, two meanings, and an import that picks the
+ * wrong one type-checks wherever the two agree structurally. Re-exports are not declarations.
+ */
+export function typesDeclaredTwice(root: string): Map<string, string[]> {
+  const where = new Map<string, string[]>();
+  for (const file of sourceFiles(root)) {
+    for (const m of readFileSync(file, 'utf8').matchAll(DECLARED)) {
+      where.set(m[1]!, [...(where.get(m[1]!) ?? []), rel(root, file)]);
+    }
+  }
+  return new Map([...where].filter(([, files]) => files.length > 1));
 }

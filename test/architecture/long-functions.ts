@@ -31,7 +31,11 @@ export function longFunctions(dir: string, maxLines: number): LongFunction[] {
     for (const m of report.matchAll(/file=([^,]+),line=(\d+),endLine=(\d+)/g)) {
       const lines = Number(m[3]) - Number(m[2]) + 1;
       if (lines > maxLines)
-        found.push({ file: relative(REPO, m[1]!).split('\\').join('/'), line: Number(m[2]), lines });
+        found.push({
+          file: relative(REPO, m[1]!).split('\\').join('/'),
+          line: Number(m[2]),
+          lines,
+        });
     }
     return found.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
   } finally {
@@ -68,5 +72,6 @@ function runBiome(config: string, dir: string): string {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const dir = process.argv[2] ?? 'src';
   const max = Number(process.argv[3] ?? 80);
-  for (const f of longFunctions(join(REPO, dir), max)) console.log(`${f.lines}\t${f.file}:${f.line}`);
+  for (const f of longFunctions(join(REPO, dir), max))
+    console.log(`${f.lines}\t${f.file}:${f.line}`);
 }
