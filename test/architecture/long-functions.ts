@@ -50,7 +50,7 @@ function biomeConfig() {
     linter: {
       enabled: true,
       rules: {
-        recommended: false,
+        preset: 'none',
         complexity: { noExcessiveLinesPerFunction: { level: 'error', options } },
       },
     },
