@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { importCycles, importGraph, typesDeclaredTwice } from './import-graph.ts';
+import { importCycles, importGraph, importsLeaving, typesDeclaredTwice } from './import-graph.ts';
 
 const SRC = join(dirname(fileURLToPath(import.meta.url)), '../../src');
 
@@ -29,6 +29,25 @@ describe('the import graph of src/', () => {
     expect(graph.get('index.ts')?.length ?? 0).toBeGreaterThan(20);
     const cycles = importCycles(graph).map((c) => c.join(' -> '));
     expect(cycles, `import cycles in src/:\n${cycles.join('\n')}`).toEqual([]);
+  });
+
+  it('points the right way: tool/ never imports providers/, loop/ never record/', () => {
+    const graph = importGraph(SRC);
+    const wrong = [...graph].flatMap(([file, targets]) =>
+      targets
+        .filter(
+          (to) =>
+            (file.startsWith('tool/') && to.startsWith('providers/')) ||
+            (file.startsWith('loop/') && to.startsWith('record/')),
+        )
+        .map((to) => `${file} -> ${to}`),
+    );
+    expect(wrong).toEqual([]);
+  });
+
+  it('leaves src/ only from the CLI (the eval suite is handed the bundled tools)', () => {
+    const leaving = importsLeaving(SRC).filter((i) => !i.file.startsWith('cli/'));
+    expect(leaving).toEqual([]);
   });
 
   it('declares each exported type name in one module only', () => {

@@ -128,3 +128,15 @@ export function typesDeclaredTwice(root: string): Map<string, string[]> {
   }
   return new Map([...where].filter(([, files]) => files.length > 1));
 }
+
+/** Relative imports of files under `root` that leave it (`../../tools/...` from `src/`). */
+export function importsLeaving(root: string): { file: string; specifier: string }[] {
+  const out: { file: string; specifier: string }[] = [];
+  for (const file of sourceFiles(root)) {
+    for (const spec of specifiers(readFileSync(file, 'utf8'))) {
+      if (spec.startsWith('.') && relative(root, resolve(dirname(file), spec)).startsWith('..'))
+        out.push({ file: rel(root, file), specifier: spec });
+    }
+  }
+  return out;
+}
