@@ -87,6 +87,8 @@ export {
   type RunTaskOptions,
   resumeTask,
   runTask,
+  type TaskApprovalRequest,
+  type TaskApproveFn,
   type TaskResult,
 } from './loop/index.ts';
 // MCP: the spec parsing only; the client and server (which load the MCP SDK) are `toolplan/mcp`
@@ -122,6 +124,7 @@ export {
   planJsonSchema,
 } from './plan/plan-schema.ts';
 export { AnthropicModel, createModel, createToolNameMap, OpenAIModel } from './providers/index.ts';
+export { toAnthropicTools, toOpenAITools } from './providers/wire-tools.ts';
 export { CassetteMissError, createRecordingFetch, createReplayFetch } from './record/index.ts';
 export { derefSchema } from './schema/deref-schema.ts';
 export { type CompiledSchema, compileSchema } from './schema/json-validator.ts';
@@ -130,7 +133,7 @@ export { startTracing, type Tracing, tracingWith } from './telemetry/otlp-setup.
 export { RunSpans, type SpanOptions } from './telemetry/run-spans.ts';
 export { type TaskSpanOptions, TaskSpans } from './telemetry/task-spans.ts';
 export { loadRegistry, loadToolsModule } from './tool/load-tools-module.ts';
-export { toAnthropicTools, toOpenAITools, toolSpecs } from './tool/provider-tools.ts';
+export { toolSpecs } from './tool/provider-tools.ts';
 export { checkArgs, checkOutput, type RegisteredTool, ToolRegistry } from './tool/registry.ts';
 // Tools
 export {

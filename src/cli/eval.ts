@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
+import { createBundledTools } from '../../tools/index.ts';
 import { ConfigError } from '../errors/runtime-errors.ts';
 import type { CaseResult, SuiteResult } from '../eval/case-result.ts';
 import type { EvalCase } from '../eval/eval-case.ts';
@@ -74,6 +75,7 @@ async function runEvalCommand(dir: string | undefined, options: EvalOptions): Pr
   );
   const suite: SuiteResult = await runSuite(cases, {
     concurrency: record ? 1 : Math.max(1, options.concurrency),
+    bundledTools: createBundledTools,
     ...(record ? { record } : {}),
     onCase: (r, done, total) => out(progressLine(r, done, total)),
   });

@@ -5,7 +5,7 @@ import { DEFAULT_JOURNAL_DIR, FileJournalStore } from '../exec/file-journal-stor
 import type { JournalStore } from '../exec/journal-store.ts';
 import type { LoopEvent } from '../loop/events.ts';
 import type { PlanSyntax } from '../loop/planner.ts';
-import type { ApproveFn } from '../loop/ports.ts';
+import type { TaskApproveFn as ApproveFn } from '../loop/ports.ts';
 import { loadSuspendedTask, resumeTask } from '../loop/resume-task.ts';
 import { runTask } from '../loop/run-task.ts';
 import type { SavedTask } from '../loop/task-store.ts';

@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import type { ApprovalRequest, ApproveFn } from '../loop/ports.ts';
+import type { TaskApprovalRequest, TaskApproveFn } from '../loop/ports.ts';
 import { approvalQuestion, fullArguments, wantsFullArguments } from './approval-question.ts';
 
 export { approvalQuestion } from './approval-question.ts';
@@ -10,7 +10,7 @@ export function isYes(answer: string | undefined): boolean {
 }
 
 export interface TerminalApproverOptions {
-  question?: (request: ApprovalRequest) => string;
+  question?: (request: TaskApprovalRequest) => string;
   /** Aborting the request's signal withdraws the question (`exec`, `resume`). */
   abortable?: boolean;
 }
@@ -24,7 +24,7 @@ export function terminalApprover(
   input: NodeJS.ReadableStream & { isTTY?: boolean } = process.stdin,
   output: NodeJS.WritableStream = process.stderr,
   options: TerminalApproverOptions = {},
-): ApproveFn | undefined {
+): TaskApproveFn | undefined {
   if (!input.isTTY) return undefined;
   const question = options.question ?? approvalQuestion;
   return async (request) => {

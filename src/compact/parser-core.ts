@@ -4,14 +4,13 @@
  * bodies, values, argument lists and call targets. Grammar: prompts/compact-syntax.md.
  */
 import { findExpressionEnd, skipCelStringLiteral } from '../expr/template.ts';
+import type { CallTargetT } from '../plan/kinds/compact-port.ts';
 import type { PlanNode } from '../plan/plan-schema.ts';
 import { allFinite, type CompactError, Cursor, ParseFail } from './cursor.ts';
 import { findMissingOperator, type ScanContext, scanExpression } from './scan-expression.ts';
 import { ARG_CONTEXT, classifyStart, kindWords, literalOf, PLAN_WORDS } from './syntax.ts';
 
 const MAX_ERRORS = 25;
-
-export type CallTarget = { call: string; args?: Record<string, unknown> };
 
 /** Stops the parse once too many errors are collected: the rest is noise. */
 export class TooManyErrors {}
@@ -166,7 +165,7 @@ export abstract class ParserCore {
   }
 
   /** `name(arg: value, ...)`, `"any name"(...)`, optionally after `call`; no parens: no args. */
-  parseCallTarget(): CallTarget {
+  parseCallTarget(): CallTargetT {
     const c: Cursor = this.c;
     c.skipSpaces();
     if (c.peekWord() === 'call' && (c.at(4) === ' ' || c.at(4) === '\t')) {

@@ -60,123 +60,172 @@ export function traceOfRun(events: readonly RunEvent[], index = 0): PlanTrace {
   const started = events.find((e) => e.type === 'run.started');
   const t0 = started?.at ?? events[0]?.at ?? 0;
   const plan = started?.type === 'run.started' ? started.plan : undefined;
-  const graph = plan === undefined ? undefined : buildPlanGraph(plan as { nodes?: unknown });
-  const topIds = new Set(graph ? graph.root.nodes.map((n) => n.id) : []);
-  const callOf = new Map(
-    (graph?.all ?? []).map((n) => [n.id, (n.node as { call?: unknown }).call] as const),
-  );
-  const spans = new Map<string, NodeSpan>();
-  const compensations: PlanTrace['compensations'] = [];
-  const compStarts = new Map<string, { at: number; tool: string }>();
-  let lastAt = t0;
-  let status = 'running';
-  let error: ErrorInfo | undefined;
-  const spanOf = (key: string, node = key.split('/')[0] ?? key, kind = '?', at = lastAt) => {
-    let span = spans.get(key);
-    if (!span) {
-      span = {
-        key,
-        node,
-        kind,
-        start: at - t0,
-        end: at - t0,
-        status: 'running',
-        attempts: 0,
-        failedAttempts: [],
-        retries: 0,
-        topLevel: topIds.has(key),
-      };
-      spans.set(key, span);
-    }
-    return span;
-  };
+  const f = newFold(t0, plan);
   for (const e of events) {
-    lastAt = Math.max(lastAt, e.at);
-    switch (e.type) {
-      case 'node.started': {
-        const span = spanOf(e.key, e.node, e.kind, e.at);
-        // A call's first try can ride on its start event.
-        if (e.attempt !== undefined) span.attempts = Math.max(span.attempts, e.attempt);
-        break;
-      }
-      case 'node.attempt': {
-        const span = spanOf(e.key);
-        span.attempts = Math.max(span.attempts, e.attempt);
-        if (callOf.has(span.node) && callOf.get(span.node) !== e.tool) span.fallback = e.tool;
-        break;
-      }
-      case 'node.attempt_failed':
-        spanOf(e.key).failedAttempts.push(e.at - t0);
-        if (e.retry_in_ms !== undefined) spanOf(e.key).retries++;
-        break;
-      case 'node.waiting':
-        spanOf(e.key, e.node, 'call', e.at).status = 'waiting';
-        break;
-      case 'node.succeeded':
-      case 'node.failed':
-      case 'node.cancelled': {
-        const span = spanOf(e.key);
-        span.end = e.at - t0;
-        span.status =
-          e.type === 'node.succeeded'
-            ? 'succeeded'
-            : e.type === 'node.failed'
-              ? 'failed'
-              : 'cancelled';
-        if (e.type === 'node.failed') span.error = `${e.error.name}: ${e.error.message}`;
-        if (e.type === 'node.succeeded') span.output = e.output;
-        break;
-      }
-      case 'node.skipped': {
-        const span = spanOf(e.key, e.node, 'skipped', e.at);
-        span.status = 'skipped';
-        span.end = e.at - t0;
-        break;
-      }
-      case 'compensation.started':
-        compStarts.set(e.key, { at: e.at - t0, tool: e.tool });
-        break;
-      case 'compensation.finished': {
-        const began = compStarts.get(e.key);
-        compensations.push({
-          key: e.key,
-          ok: e.ok,
-          at: e.at - t0,
-          start: began?.at ?? e.at - t0,
-          ...(began ? { tool: began.tool } : {}),
-        });
-        if (spans.has(e.key) && e.ok) spanOf(e.key).status = 'compensated';
-        break;
-      }
-      case 'run.suspended':
-        status = 'suspended';
-        break;
-      case 'run.finished':
-        status = e.status;
-        error = e.error;
-        break;
-      default:
-        break;
-    }
+    f.lastAt = Math.max(f.lastAt, e.at);
+    foldEvent(f, e);
   }
   // Nodes still running or waiting when the run stopped end where the run ended.
-  for (const span of spans.values()) {
-    if (span.status === 'running' || span.status === 'waiting') span.end = lastAt - t0;
+  for (const span of f.spans.values()) {
+    if (span.status === 'running' || span.status === 'waiting') span.end = f.lastAt - t0;
   }
-  const list = [...spans.values()].sort((a, b) => a.start - b.start || a.key.localeCompare(b.key));
+  const list = [...f.spans.values()].sort(
+    (a, b) => a.start - b.start || a.key.localeCompare(b.key),
+  );
   const durations = new Map(list.filter((s) => s.topLevel).map((s) => [s.key, s.end - s.start]));
   return {
     index,
     plan,
     startedAt: t0,
-    makespanMs: lastAt - t0,
-    status,
+    makespanMs: f.lastAt - t0,
+    status: f.status,
     spans: list,
     critical:
       plan === undefined ? { ms: 0, path: [] } : criticalPath(plan, (id) => durations.get(id)),
-    compensations,
-    ...(error ? { error } : {}),
+    compensations: f.compensations,
+    ...(f.error ? { error: f.error } : {}),
   };
+}
+
+/** What folding one run's events builds up. */
+interface TraceFold {
+  t0: number;
+  topIds: Set<string>;
+  /** The tool each call node names first: a different tool attempted is a fallback. */
+  callOf: Map<string, unknown>;
+  spans: Map<string, NodeSpan>;
+  compensations: PlanTrace['compensations'];
+  compStarts: Map<string, { at: number; tool: string }>;
+  lastAt: number;
+  status: string;
+  error: ErrorInfo | undefined;
+}
+
+function newFold(t0: number, plan: unknown): TraceFold {
+  const graph = plan === undefined ? undefined : buildPlanGraph(plan as { nodes?: unknown });
+  return {
+    t0,
+    topIds: new Set(graph ? graph.root.nodes.map((n) => n.id) : []),
+    callOf: new Map(
+      (graph?.all ?? []).map((n) => [n.id, (n.node as { call?: unknown }).call] as const),
+    ),
+    spans: new Map(),
+    compensations: [],
+    compStarts: new Map(),
+    lastAt: t0,
+    status: 'running',
+    error: undefined,
+  };
+}
+
+/** The span of a node instance, made on its first event. */
+function spanOf(
+  f: TraceFold,
+  key: string,
+  node = key.split('/')[0] ?? key,
+  kind = '?',
+  at = f.lastAt,
+): NodeSpan {
+  let span = f.spans.get(key);
+  if (!span) {
+    span = {
+      key,
+      node,
+      kind,
+      start: at - f.t0,
+      end: at - f.t0,
+      status: 'running',
+      attempts: 0,
+      failedAttempts: [],
+      retries: 0,
+      topLevel: f.topIds.has(key),
+    };
+    f.spans.set(key, span);
+  }
+  return span;
+}
+
+function foldEvent(f: TraceFold, e: RunEvent): void {
+  switch (e.type) {
+    case 'node.started': {
+      const span = spanOf(f, e.key, e.node, e.kind, e.at);
+      // A call's first try can ride on its start event.
+      if (e.attempt !== undefined) span.attempts = Math.max(span.attempts, e.attempt);
+      break;
+    }
+    case 'node.attempt': {
+      const span = spanOf(f, e.key);
+      span.attempts = Math.max(span.attempts, e.attempt);
+      if (f.callOf.has(span.node) && f.callOf.get(span.node) !== e.tool) span.fallback = e.tool;
+      break;
+    }
+    case 'node.attempt_failed':
+      spanOf(f, e.key).failedAttempts.push(e.at - f.t0);
+      if (e.retry_in_ms !== undefined) spanOf(f, e.key).retries++;
+      break;
+    case 'node.waiting':
+      spanOf(f, e.key, e.node, 'call', e.at).status = 'waiting';
+      break;
+    case 'node.succeeded':
+    case 'node.failed':
+    case 'node.cancelled':
+    case 'node.skipped':
+      foldNodeEnd(f, e);
+      break;
+    case 'compensation.started':
+    case 'compensation.finished':
+      foldCompensation(f, e);
+      break;
+    case 'run.suspended':
+      f.status = 'suspended';
+      break;
+    case 'run.finished':
+      f.status = e.status;
+      f.error = e.error;
+      break;
+    default:
+      break;
+  }
+}
+
+function foldNodeEnd(
+  f: TraceFold,
+  e: Extract<
+    RunEvent,
+    { type: 'node.succeeded' | 'node.failed' | 'node.cancelled' | 'node.skipped' }
+  >,
+): void {
+  if (e.type === 'node.skipped') {
+    const span = spanOf(f, e.key, e.node, 'skipped', e.at);
+    span.status = 'skipped';
+    span.end = e.at - f.t0;
+    return;
+  }
+  const span = spanOf(f, e.key);
+  span.end = e.at - f.t0;
+  span.status =
+    e.type === 'node.succeeded' ? 'succeeded' : e.type === 'node.failed' ? 'failed' : 'cancelled';
+  if (e.type === 'node.failed') span.error = `${e.error.name}: ${e.error.message}`;
+  if (e.type === 'node.succeeded') span.output = e.output;
+}
+
+function foldCompensation(
+  f: TraceFold,
+  e: Extract<RunEvent, { type: 'compensation.started' | 'compensation.finished' }>,
+): void {
+  if (e.type === 'compensation.started') {
+    f.compStarts.set(e.key, { at: e.at - f.t0, tool: e.tool });
+    return;
+  }
+  const began = f.compStarts.get(e.key);
+  f.compensations.push({
+    key: e.key,
+    ok: e.ok,
+    at: e.at - f.t0,
+    start: began?.at ?? e.at - f.t0,
+    ...(began ? { tool: began.tool } : {}),
+  });
+  if (f.spans.has(e.key) && e.ok) spanOf(f, e.key).status = 'compensated';
 }
 
 /**

@@ -11,14 +11,14 @@ export {
   SUBMIT_PLAN,
 } from './planner.ts';
 export type {
-  ApprovalRequest,
-  ApproveFn,
   ExecOutcome,
   LoopDeps,
   LoopValidation,
   PlanIssueData,
   ResumeExecOptions,
   ResumePlanFn,
+  TaskApprovalRequest,
+  TaskApproveFn,
 } from './ports.ts';
 export { prefetchable, type ToolCallRecord } from './prefetch.ts';
 export { costOf, DEFAULT_PRICES, type ModelPrice, priceOf } from './prices.ts';

@@ -24,10 +24,10 @@ export type ValidatePlanFn = (plan: unknown, registry: ToolRegistry) => LoopVali
  * The executor's approval request, so one callback serves both modes; react mode has no run
  * and no instance key, so those two may be absent (`node` is then the tool call id).
  */
-export type ApprovalRequest = Omit<ExecApprovalRequest, 'runId' | 'key'> &
+export type TaskApprovalRequest = Omit<ExecApprovalRequest, 'runId' | 'key'> &
   Partial<Pick<ExecApprovalRequest, 'runId' | 'key'>>;
 
-export type ApproveFn = (request: ApprovalRequest) => boolean | Promise<boolean>;
+export type TaskApproveFn = (request: TaskApprovalRequest) => boolean | Promise<boolean>;
 
 export interface ExecLimits {
   max_concurrency?: number;
@@ -40,7 +40,7 @@ export interface ExecOptions {
   input?: unknown;
   signal?: AbortSignal;
   onEvent?: (event: unknown) => void;
-  approve?: ApproveFn;
+  approve?: TaskApproveFn;
   limits?: ExecLimits;
   store?: unknown;
 }
@@ -73,11 +73,11 @@ export interface ResumeExecOptions extends Omit<ExecOptions, 'input'> {
  */
 export type ResumePlanFn = (runId: string, options: ResumeExecOptions) => Promise<ExecOutcome>;
 
-export type CompactParseResult =
+export type CompactParseOutcome =
   | { ok: true; plan: unknown }
   | { ok: false; errors: { line: number; column: number; message: string }[] };
 
-export type ParseCompactFn = (text: string) => CompactParseResult;
+export type ParseCompactFn = (text: string) => CompactParseOutcome;
 
 /** The modules the plan loop drives. */
 export interface LoopDeps {

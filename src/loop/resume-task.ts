@@ -6,7 +6,7 @@ import { ToolRegistry } from '../tool/registry.ts';
 import { defaultDeps } from './default-deps.ts';
 import type { LoopEvent } from './events.ts';
 import { runPlanLoop } from './plan-loop.ts';
-import type { ApproveFn, LoopDeps } from './ports.ts';
+import type { LoopDeps, TaskApproveFn } from './ports.ts';
 import type { ModelPrice } from './prices.ts';
 import { DEFAULTS, withTaskContext } from './run-task.ts';
 import { type SavedTask, type TaskStore, taskStoreFor } from './task-store.ts';
@@ -25,7 +25,7 @@ export interface ResumeTaskOptions {
   signal?: AbortSignal;
   onEvent?: (event: LoopEvent) => void;
   /** Asked for waiting calls not decided above (and for later ones); without it they wait. */
-  approve?: ApproveFn;
+  approve?: TaskApproveFn;
   /** Where the task was saved; default: next to `store`. */
   taskStore?: TaskStore;
   prices?: Readonly<Record<string, ModelPrice>>;

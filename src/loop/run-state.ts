@@ -285,14 +285,16 @@ export function applyOutcome(state: LoopState, outcome: LoopOutcome): LoopState 
 }
 
 export function addUsage(state: LoopState, usage: Partial<LoopUsage>): LoopState {
+  return { ...state, usage: sumUsage(state.usage, usage) };
+}
+
+/** Shared by the plan loop and react mode. */
+export function sumUsage(a: LoopUsage, b: Partial<LoopUsage>): LoopUsage {
   return {
-    ...state,
-    usage: {
-      llmCalls: state.usage.llmCalls + (usage.llmCalls ?? 0),
-      inputTokens: state.usage.inputTokens + (usage.inputTokens ?? 0),
-      outputTokens: state.usage.outputTokens + (usage.outputTokens ?? 0),
-      costUsd: state.usage.costUsd + (usage.costUsd ?? 0),
-      ...(state.usage.estimated || usage.estimated ? { estimated: true } : {}),
-    },
+    llmCalls: a.llmCalls + (b.llmCalls ?? 0),
+    inputTokens: a.inputTokens + (b.inputTokens ?? 0),
+    outputTokens: a.outputTokens + (b.outputTokens ?? 0),
+    costUsd: a.costUsd + (b.costUsd ?? 0),
+    ...(a.estimated || b.estimated ? { estimated: true } : {}),
   };
 }

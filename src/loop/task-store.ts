@@ -6,7 +6,7 @@ import { FileJournalStore } from '../exec/file-journal-store.ts';
 import { writeFileAtomic } from '../io/write-file-atomic.ts';
 import type { LanguageModel } from '../model/language-model.ts';
 import type { Message } from '../model/messages.ts';
-import { REDACTED, SECRET_ENV_VARIABLES } from '../record/cassette.ts';
+import { collectSecrets, scrubSecrets } from '../secrets/secret-values.ts';
 import type { PlanReply, PlanSyntax } from './planner.ts';
 import { type LoopState, RUN_STATE_VERSION } from './run-state.ts';
 
@@ -123,12 +123,7 @@ export function newTaskId(): string {
  * holds no key by construction; this catches a tool result or an input that echoed one.
  */
 export function serializeTask(task: SavedTask, env: NodeJS.ProcessEnv = process.env): string {
-  let text = `${JSON.stringify(task, null, 2)}\n`;
-  for (const name of SECRET_ENV_VARIABLES) {
-    const value = env[name];
-    if (value && value.length >= 8) text = text.split(value).join(REDACTED);
-  }
-  return text;
+  return scrubSecrets(`${JSON.stringify(task, null, 2)}\n`, collectSecrets(env));
 }
 
 /** Checks a loaded task's shape and versions: an old or foreign file is refused, not guessed. */

@@ -5,7 +5,7 @@ import type { PlanT } from '../plan/plan-schema.ts';
 import type { ToolRegistry } from '../tool/registry.ts';
 import type { LoopEvent } from './events.ts';
 import type { PlanSyntax } from './planner.ts';
-import type { ApproveFn, LoopDeps } from './ports.ts';
+import type { LoopDeps, TaskApproveFn } from './ports.ts';
 import type { ToolCallRecord } from './prefetch.ts';
 import type { ModelPrice } from './prices.ts';
 import type { Budgets, LoopState, LoopUsage } from './run-state.ts';
@@ -25,7 +25,7 @@ export interface RunTaskOptions {
   signal?: AbortSignal;
   onEvent?: (event: LoopEvent) => void;
   /** Asked before any call that needs approval; without it such a run suspends. */
-  approve?: ApproveFn;
+  approve?: TaskApproveFn;
   /** Earlier turns of a conversation (user and assistant messages). */
   history?: Message[];
   /**

@@ -41,7 +41,7 @@ function trackPid(pid: number | null | undefined): void {
   });
 }
 
-export interface CallOptions {
+export interface McpCallOptions {
   signal: AbortSignal;
   onProgress?: (progress: { progress: number; total?: number; message?: string }) => void;
 }
@@ -107,7 +107,7 @@ export class McpConnection {
     return tools;
   }
 
-  async callTool(name: string, args: unknown, options: CallOptions): Promise<CallToolResult> {
+  async callTool(name: string, args: unknown, options: McpCallOptions): Promise<CallToolResult> {
     const client = await this.#usableClient();
     // The SDK never removes the abort listener it adds, so it gets a signal of its own per
     // call: a long map sharing one frame signal must not pile up listeners on it.

@@ -30,6 +30,7 @@ import {
 } from './sdk-call.ts';
 import type { ToolNameMap } from './tool-names.ts';
 import { truncatedCallError } from './truncated-call.ts';
+import { anthropicTool } from './wire-tools.ts';
 
 export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
 export const ANTHROPIC_DEFAULT_MODEL = 'claude-sonnet-4-6';
@@ -114,11 +115,7 @@ export class AnthropicModel implements LanguageModel {
     };
     if (system !== '') params.system = system;
     if (request.tools && request.tools.length > 0) {
-      params.tools = request.tools.map((tool) => ({
-        name: names.toProvider(tool.name),
-        description: tool.description,
-        input_schema: { type: 'object', ...tool.inputSchema },
-      }));
+      params.tools = request.tools.map((tool) => anthropicTool(tool, names));
     }
     if (request.toolChoice !== undefined)
       params.tool_choice = toToolChoice(request.toolChoice, names);
@@ -241,6 +238,11 @@ interface OpenToolBlock {
   json: string;
 }
 
+type StreamEvent<T extends RawMessageStreamEvent['type']> = Extract<
+  RawMessageStreamEvent,
+  { type: T }
+>;
+
 /** Folds the messages stream events into stream parts. */
 class EventFolder {
   stopped = false;
@@ -261,83 +263,93 @@ class EventFolder {
           outputTokens: event.message.usage.output_tokens,
         };
         break;
-      case 'content_block_start': {
-        const block = event.content_block;
-        if (block.type === 'text' && block.text !== '')
-          yield { type: 'text-delta', text: block.text };
-        if (block.type === 'thinking' && block.thinking !== '')
-          yield { type: 'reasoning-delta', text: block.thinking };
-        if (block.type === 'tool_use') {
-          const open = {
-            index: this.toolCount++,
-            id: block.id,
-            name: this.names.fromProvider(block.name),
-            json: '',
-          };
-          this.tools.set(event.index, open);
-          yield { type: 'tool-call-start', index: open.index, id: open.id, name: open.name };
-        }
+      case 'content_block_start':
+        yield* this.blockStart(event);
         break;
-      }
-      case 'content_block_delta': {
-        const delta = event.delta;
-        if (delta.type === 'text_delta') yield { type: 'text-delta', text: delta.text };
-        else if (delta.type === 'thinking_delta' && delta.thinking !== '')
-          yield { type: 'reasoning-delta', text: delta.thinking };
-        else if (delta.type === 'input_json_delta') {
-          const open = this.tools.get(event.index);
-          if (open && delta.partial_json !== '') {
-            open.json += delta.partial_json;
-            yield {
-              type: 'tool-call-delta',
-              index: open.index,
-              id: open.id,
-              argsTextDelta: delta.partial_json,
-            };
-          }
-        }
+      case 'content_block_delta':
+        yield* this.blockDelta(event);
         break;
-      }
-      case 'content_block_stop': {
-        const open = this.tools.get(event.index);
-        if (open) {
-          this.tools.delete(event.index);
-          let args: unknown;
-          try {
-            args = parseToolArgs(open.json, open, 'anthropic');
-          } catch (error) {
-            // Whether the output limit cut it off is only said by the message_delta after.
-            this.unparsed = { call: open, error };
-            break;
-          }
-          yield {
-            type: 'tool-call',
-            index: open.index,
-            toolCall: { id: open.id, name: open.name, args },
-          };
-        }
+      case 'content_block_stop':
+        yield* this.blockStop(event);
         break;
-      }
       case 'message_delta':
-        this.stopReason = event.delta.stop_reason ?? this.stopReason;
-        if (this.unparsed) {
-          const { call, error } = this.unparsed;
-          if (this.stopReason === 'max_tokens')
-            throw truncatedCallError(call.json, call, 'anthropic');
-          throw error;
-        }
-        // message_delta usage is cumulative.
-        this.usage = {
-          inputTokens:
-            event.usage.input_tokens == null ? this.usage.inputTokens : inputTokens(event.usage),
-          outputTokens: event.usage.output_tokens,
-        };
+        this.messageDelta(event);
         break;
       case 'message_stop':
         this.stopped = true;
         yield { type: 'finish', finishReason: finishReason(this.stopReason), usage: this.usage };
         break;
     }
+  }
+
+  private *blockStart(event: StreamEvent<'content_block_start'>): Iterable<ModelStreamPart> {
+    const block = event.content_block;
+    if (block.type === 'text' && block.text !== '') yield { type: 'text-delta', text: block.text };
+    if (block.type === 'thinking' && block.thinking !== '')
+      yield { type: 'reasoning-delta', text: block.thinking };
+    if (block.type === 'tool_use') {
+      const open = {
+        index: this.toolCount++,
+        id: block.id,
+        name: this.names.fromProvider(block.name),
+        json: '',
+      };
+      this.tools.set(event.index, open);
+      yield { type: 'tool-call-start', index: open.index, id: open.id, name: open.name };
+    }
+  }
+
+  private *blockDelta(event: StreamEvent<'content_block_delta'>): Iterable<ModelStreamPart> {
+    const delta = event.delta;
+    if (delta.type === 'text_delta') yield { type: 'text-delta', text: delta.text };
+    else if (delta.type === 'thinking_delta' && delta.thinking !== '')
+      yield { type: 'reasoning-delta', text: delta.thinking };
+    else if (delta.type === 'input_json_delta') {
+      const open = this.tools.get(event.index);
+      if (open && delta.partial_json !== '') {
+        open.json += delta.partial_json;
+        yield {
+          type: 'tool-call-delta',
+          index: open.index,
+          id: open.id,
+          argsTextDelta: delta.partial_json,
+        };
+      }
+    }
+  }
+
+  private *blockStop(event: StreamEvent<'content_block_stop'>): Iterable<ModelStreamPart> {
+    const open = this.tools.get(event.index);
+    if (!open) return;
+    this.tools.delete(event.index);
+    let args: unknown;
+    try {
+      args = parseToolArgs(open.json, open, 'anthropic');
+    } catch (error) {
+      // Whether the output limit cut it off is only said by the message_delta after.
+      this.unparsed = { call: open, error };
+      return;
+    }
+    yield {
+      type: 'tool-call',
+      index: open.index,
+      toolCall: { id: open.id, name: open.name, args },
+    };
+  }
+
+  private messageDelta(event: StreamEvent<'message_delta'>): void {
+    this.stopReason = event.delta.stop_reason ?? this.stopReason;
+    if (this.unparsed) {
+      const { call, error } = this.unparsed;
+      if (this.stopReason === 'max_tokens') throw truncatedCallError(call.json, call, 'anthropic');
+      throw error;
+    }
+    // message_delta usage is cumulative.
+    this.usage = {
+      inputTokens:
+        event.usage.input_tokens == null ? this.usage.inputTokens : inputTokens(event.usage),
+      outputTokens: event.usage.output_tokens,
+    };
   }
 
   /** The finish part came with message_stop; a stream without one was cut short. */

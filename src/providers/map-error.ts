@@ -106,9 +106,6 @@ export function toProviderError(error: unknown, ctx: ErrorContext): ToolplanErro
   if (error instanceof OpenAIUserAbortError || error instanceof AnthropicUserAbortError) {
     return new CancelledError(`${label} call cancelled`, { cause: error });
   }
-  const body = e.error;
-  const type = body?.error?.type ?? body?.type;
-  const apiMessage = body?.error?.message ?? body?.message ?? e.message ?? String(error);
   const details = {
     provider: ctx.provider,
     ...(e.status !== undefined ? { status: e.status } : {}),
@@ -128,45 +125,15 @@ export function toProviderError(error: unknown, ctx: ErrorContext): ToolplanErro
       `${label} did not answer in time (after ${ctx.maxRetries} retries); retry later or raise the timeout.`,
     );
   }
-  const code = codeFor(e.status, type);
-  const status = e.status === undefined ? '' : ` (${e.status})`;
+  const body = e.error;
+  const code = codeFor(e.status, body?.error?.type ?? body?.type);
   const retried = `after ${ctx.maxRetries} ${ctx.maxRetries === 1 ? 'retry' : 'retries'}`;
-  switch (code) {
-    case 'auth': {
-      const variable = KEY_VARIABLE[ctx.provider];
-      return make(
-        'auth',
-        `${label} rejected the credentials${status}: ${apiMessage}. Set ${variable} to a valid key (in the environment or .env).`,
-        { variable },
-      );
-    }
-    case 'not_found':
-      return make(
-        'not_found',
-        `${label} at ${ctx.baseURL} does not know model "${ctx.modelId}"${status}: ${apiMessage}. Set TOOLPLAN_MODEL to a model it serves, or check ${URL_VARIABLE[ctx.provider]}.`,
-      );
-    case 'rate_limited':
-      return make(
-        'rate_limited',
-        `${label} rate limit hit${status} ${retried}: ${apiMessage}. Wait and retry, lower the concurrency, or raise maxRetries.`,
-      );
-    case 'overloaded':
-      return make(
-        'overloaded',
-        `${label} is overloaded${status} ${retried}: ${apiMessage}. Retry later.`,
-      );
-    case 'server_error':
-      return make(
-        'server_error',
-        `${label} server error${status} ${retried}: ${apiMessage}. Retry later.`,
-      );
-    case 'timeout':
-      return make('timeout', `${label} timed out${status}: ${apiMessage}. Retry later.`);
-    case 'bad_request':
-      return make(
-        'bad_request',
-        `${label} rejected the request${status}: ${apiMessage}. Check the model options and tool schemas.`,
-      );
+  if (code !== undefined) {
+    const apiMessage = body?.error?.message ?? body?.message ?? e.message ?? String(error);
+    const status = e.status === undefined ? '' : ` (${e.status})`;
+    const message = statusMessage(code, ctx, { status, retried, apiMessage });
+    if (message !== undefined)
+      return make(code, message, code === 'auth' ? { variable: KEY_VARIABLE[ctx.provider] } : {});
   }
   if (
     (error instanceof OpenAIConnectionError || error instanceof AnthropicConnectionError) &&
@@ -181,6 +148,34 @@ export function toProviderError(error: unknown, ctx: ErrorContext): ToolplanErro
     'stream_interrupted',
     `the ${label} response was cut off: ${causeText(error)}. Retry the call.`,
   );
+}
+
+/** What an HTTP error status (or the API's error type) means, and what to do about it. */
+function statusMessage(
+  code: ProviderErrorCode,
+  ctx: ErrorContext,
+  m: { status: string; retried: string; apiMessage: string },
+): string | undefined {
+  const label = LABEL[ctx.provider];
+  const { status, retried, apiMessage } = m;
+  switch (code) {
+    case 'auth':
+      return `${label} rejected the credentials${status}: ${apiMessage}. Set ${KEY_VARIABLE[ctx.provider]} to a valid key (in the environment or .env).`;
+    case 'not_found':
+      return `${label} at ${ctx.baseURL} does not know model "${ctx.modelId}"${status}: ${apiMessage}. Set TOOLPLAN_MODEL to a model it serves, or check ${URL_VARIABLE[ctx.provider]}.`;
+    case 'rate_limited':
+      return `${label} rate limit hit${status} ${retried}: ${apiMessage}. Wait and retry, lower the concurrency, or raise maxRetries.`;
+    case 'overloaded':
+      return `${label} is overloaded${status} ${retried}: ${apiMessage}. Retry later.`;
+    case 'server_error':
+      return `${label} server error${status} ${retried}: ${apiMessage}. Retry later.`;
+    case 'timeout':
+      return `${label} timed out${status}: ${apiMessage}. Retry later.`;
+    case 'bad_request':
+      return `${label} rejected the request${status}: ${apiMessage}. Check the model options and tool schemas.`;
+    default:
+      return undefined;
+  }
 }
 
 function causeText(error: unknown): string {

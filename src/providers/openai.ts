@@ -34,6 +34,7 @@ import {
   toolNamesOf,
 } from './sdk-call.ts';
 import type { ToolNameMap } from './tool-names.ts';
+import { openAIFunctionTool } from './wire-tools.ts';
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 export const OPENAI_DEFAULT_MODEL = 'gpt-4.1-mini';
@@ -113,14 +114,7 @@ export class OpenAIModel implements LanguageModel {
       messages: toMessages(request, names),
     };
     if (request.tools && request.tools.length > 0) {
-      params.tools = request.tools.map((tool) => ({
-        type: 'function' as const,
-        function: {
-          name: names.toProvider(tool.name),
-          description: tool.description,
-          parameters: tool.inputSchema,
-        },
-      }));
+      params.tools = request.tools.map((tool) => openAIFunctionTool(tool, names));
     }
     if (request.toolChoice !== undefined)
       params.tool_choice = toToolChoice(request.toolChoice, names);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from '../errors/runtime-errors.ts';
+import { REDACTED, scrubSecrets } from '../secrets/secret-values.ts';
 
 export const CASSETTE_VERSION = 1;
 
@@ -72,15 +73,6 @@ const VOLATILE_HEADERS = new Set([
   'server',
 ]);
 
-export const REDACTED = '[redacted]';
-
-/** Environment variables whose values are scrubbed from everything written. */
-export const SECRET_ENV_VARIABLES = [
-  'OPENAI_API_KEY',
-  'ANTHROPIC_API_KEY',
-  'ANTHROPIC_AUTH_TOKEN',
-] as const;
-
 export function filterRequestHeaders(headers: Headers): Record<string, string> {
   const out: Record<string, string> = {};
   headers.forEach((value, name) => {
@@ -142,23 +134,6 @@ export function normalizeBody(value: unknown, ignore: readonly string[] = []): u
 
 export function canonicalBody(value: unknown, ignore: readonly string[] = []): string {
   return JSON.stringify(normalizeBody(value, ignore)) ?? '';
-}
-
-/** The secrets to scrub: the key variables' values plus any given, longest first. */
-export function collectSecrets(
-  env: Record<string, string | undefined>,
-  extra: readonly string[] = [],
-): string[] {
-  const values = [...SECRET_ENV_VARIABLES.map((name) => env[name]), ...extra];
-  // Very short values would scrub ordinary text; no real key is that short.
-  const secrets = values.filter((value): value is string => !!value && value.length >= 8);
-  return [...new Set(secrets)].sort((a, b) => b.length - a.length);
-}
-
-export function scrubSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) out = out.split(secret).join(REDACTED);
-  return out;
 }
 
 /**

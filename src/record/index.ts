@@ -1,4 +1,10 @@
 export {
+  collectSecrets,
+  REDACTED,
+  SECRET_ENV_VARIABLES,
+  scrubSecrets,
+} from '../secrets/secret-values.ts';
+export {
   type AuthoredReply,
   anthropicInteraction,
   createCassette,
@@ -10,15 +16,11 @@ export {
   type CassetteRequest,
   type CassetteResponse,
   canonicalBody,
-  collectSecrets,
   type Interaction,
   normalizeBody,
-  REDACTED,
   readCassette,
-  SECRET_ENV_VARIABLES,
   SECRET_HEADERS,
   scrubChunks,
-  scrubSecrets,
   serializeCassette,
   writeCassette,
 } from './cassette.ts';

@@ -1,8 +1,8 @@
+import { collectSecrets } from '../secrets/secret-values.ts';
 import {
   CASSETTE_VERSION,
   type Cassette,
   type CassetteResponse,
-  collectSecrets,
   filterRequestHeaders,
   filterResponseHeaders,
   type Interaction,
@@ -61,11 +61,7 @@ export function createRecordingFetch(options: RecordingFetchOptions): RecordingF
 
   const recordingFetch = async (input: string | URL | Request, init?: RequestInit) => {
     const seen = await readRequest(input, init);
-    seen.headers.forEach((value, name) => {
-      if (!SECRET_HEADERS.has(name.toLowerCase())) return;
-      seenSecrets.add(value);
-      seenSecrets.add(value.replace(/^(Bearer|Basic)\s+/i, ''));
-    });
+    noteSecrets(seen.headers, seenSecrets);
     const slot = slots.length;
     slots.push(undefined);
     const forwardInit =
@@ -86,16 +82,7 @@ export function createRecordingFetch(options: RecordingFetchOptions): RecordingF
     }
     const [forCaller, forCassette] = response.body.tee();
     const done = readAll(forCassette).then(({ chunks, cut }) => {
-      let stored: CassetteResponse;
-      if (isStream) stored = { ...head, stream: chunks, ...(cut ? { cut: true } : {}) };
-      else {
-        const text = chunks.join('');
-        const body = parseBody(text);
-        stored =
-          typeof body === 'string' || body === undefined ? { ...head, text } : { ...head, body };
-        if (cut) stored.cut = true;
-      }
-      slots[slot] = { request, response: stored };
+      slots[slot] = { request, response: storedResponse(head, chunks, cut, isStream) };
       save();
     });
     // A failed save must reach the caller through flush(), never escape as an unhandled
@@ -122,6 +109,31 @@ export function createRecordingFetch(options: RecordingFetchOptions): RecordingF
       if (failures.length > 0) throw failures.splice(0)[0];
     },
   });
+}
+
+/** Credentials the request carried, bare and without their scheme: scrubbed wherever echoed. */
+function noteSecrets(headers: Headers, into: Set<string>): void {
+  headers.forEach((value, name) => {
+    if (!SECRET_HEADERS.has(name.toLowerCase())) return;
+    into.add(value);
+    into.add(value.replace(/^(Bearer|Basic)\s+/i, ''));
+  });
+}
+
+/** A stream as its chunks; a JSON body parsed; anything else as text. */
+function storedResponse(
+  head: Pick<CassetteResponse, 'status' | 'headers'>,
+  chunks: string[],
+  cut: boolean,
+  isStream: boolean,
+): CassetteResponse {
+  if (isStream) return { ...head, stream: chunks, ...(cut ? { cut: true } : {}) };
+  const text = chunks.join('');
+  const body = parseBody(text);
+  const stored: CassetteResponse =
+    typeof body === 'string' || body === undefined ? { ...head, text } : { ...head, body };
+  if (cut) stored.cut = true;
+  return stored;
 }
 
 async function readAll(

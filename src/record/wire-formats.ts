@@ -230,58 +230,9 @@ export function anthropicStream(reply: WireStreamReply): string[] {
     }),
   ];
   let index = 0;
-  if (reply.text) {
-    events.push(
-      sse('content_block_start', {
-        type: 'content_block_start',
-        index,
-        content_block: { type: 'text', text: '' },
-      }),
-    );
-    events.push(sse('ping', { type: 'ping' }));
-    for (const piece of splitText(reply.text, size)) {
-      events.push(
-        sse('content_block_delta', {
-          type: 'content_block_delta',
-          index,
-          delta: { type: 'text_delta', text: piece },
-        }),
-      );
-    }
-    events.push(sse('content_block_stop', { type: 'content_block_stop', index }));
-    index++;
-  }
+  if (reply.text) events.push(...anthropicTextBlock(reply.text, index++, size));
   calls.forEach((call, i) => {
-    events.push(
-      sse('content_block_start', {
-        type: 'content_block_start',
-        index,
-        content_block: {
-          type: 'tool_use',
-          id: anthropicCallId(call, i),
-          name: call.name,
-          input: {},
-        },
-      }),
-    );
-    events.push(
-      sse('content_block_delta', {
-        type: 'content_block_delta',
-        index,
-        delta: { type: 'input_json_delta', partial_json: '' },
-      }),
-    );
-    for (const piece of splitText(argsText(call.args), size)) {
-      events.push(
-        sse('content_block_delta', {
-          type: 'content_block_delta',
-          index,
-          delta: { type: 'input_json_delta', partial_json: piece },
-        }),
-      );
-    }
-    events.push(sse('content_block_stop', { type: 'content_block_stop', index }));
-    index++;
+    events.push(...anthropicToolBlock(call, i, index++, size));
   });
   events.push(
     sse('message_delta', {
@@ -300,6 +251,52 @@ export function anthropicStream(reply: WireStreamReply): string[] {
   );
   events.push(sse('message_stop', { type: 'message_stop' }));
   return events;
+}
+
+function anthropicTextBlock(text: string, index: number, size: number): string[] {
+  const events = [
+    sse('content_block_start', {
+      type: 'content_block_start',
+      index,
+      content_block: { type: 'text', text: '' },
+    }),
+    sse('ping', { type: 'ping' }),
+  ];
+  for (const piece of splitText(text, size)) {
+    events.push(
+      sse('content_block_delta', {
+        type: 'content_block_delta',
+        index,
+        delta: { type: 'text_delta', text: piece },
+      }),
+    );
+  }
+  events.push(sse('content_block_stop', { type: 'content_block_stop', index }));
+  return events;
+}
+
+function anthropicToolBlock(
+  call: NonNullable<WireStreamReply['toolCalls']>[number],
+  i: number,
+  index: number,
+  size: number,
+): string[] {
+  const delta = (partial_json: string) =>
+    sse('content_block_delta', {
+      type: 'content_block_delta',
+      index,
+      delta: { type: 'input_json_delta', partial_json },
+    });
+  return [
+    sse('content_block_start', {
+      type: 'content_block_start',
+      index,
+      content_block: { type: 'tool_use', id: anthropicCallId(call, i), name: call.name, input: {} },
+    }),
+    delta(''),
+    ...splitText(argsText(call.args), size).map(delta),
+    sse('content_block_stop', { type: 'content_block_stop', index }),
+  ];
 }
 
 /** An Anthropic error body, e.g. `anthropicError('overloaded_error', 'Overloaded')`. */

@@ -66,92 +66,22 @@ export async function startWireServer(options: WireServerOptions = {}): Promise<
   const requests: ReceivedRequest[] = [];
   const started = performance.now();
 
-  const server = createServer((req, res) => {
-    void serve(req, res).catch((error: unknown) => {
-      if (!res.headersSent) {
-        res.writeHead(500, { 'content-type': 'application/json', 'x-should-retry': 'false' });
-        res.end(
-          JSON.stringify({
-            error: { message: `wire server: ${String(error)}`, type: 'server_error' },
-          }),
-        );
-      } else res.destroy();
-    });
-  });
-
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const parts: Buffer[] = [];
-    for await (const part of req) parts.push(part as Buffer);
-    const bodyText = Buffer.concat(parts).toString('utf8');
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-    }
-    const received: ReceivedRequest = {
-      method: req.method ?? 'GET',
-      path: req.url ?? '/',
-      headers,
-      bodyText,
-      body: parseBody(bodyText),
-      at: performance.now() - started,
-    };
+    const received = await readReceived(req, started);
     requests.push(received);
     const answer = queue.shift() ?? (await options.handler?.(received));
-    if (answer === undefined) {
-      res.writeHead(500, { 'content-type': 'application/json', 'x-should-retry': 'false' });
-      res.end(
-        JSON.stringify({
-          error: {
-            message: `wire server: nothing scripted for ${received.method} ${received.path}`,
-            type: 'server_error',
-          },
-        }),
-      );
-      return;
-    }
+    if (answer === undefined)
+      return serverError(res, `nothing scripted for ${received.method} ${received.path}`);
     if (answer instanceof Response) await pipeResponse(answer, res);
-    else await write(answer, res);
+    else await writeAnswer(answer, res, options.timing);
   }
 
-  async function write(answer: WireResponse, res: ServerResponse): Promise<void> {
-    if (answer.delayMs) await sleep(answer.delayMs);
-    const status = answer.status ?? 200;
-    if (answer.stream) {
-      res.writeHead(status, {
-        'content-type': 'text/event-stream',
-        'cache-control': 'no-cache',
-        ...answer.headers,
-      });
-      res.flushHeaders();
-      const firstChunkMs = answer.firstChunkMs ?? options.timing?.firstChunkMs ?? 0;
-      const chunkMs = answer.chunkMs ?? options.timing?.chunkMs ?? 0;
-      for (let i = 0; i < answer.stream.length; i++) {
-        if (answer.cutAfter === i) return breakConnection(res);
-        const wait = i === 0 ? firstChunkMs : chunkMs;
-        if (wait > 0) await sleep(wait);
-        if (res.destroyed) return;
-        await new Promise<void>((resolve) => res.write(answer.stream![i]!, () => resolve()));
-      }
-      if (answer.cutAfter !== undefined && answer.cutAfter >= answer.stream.length)
-        return breakConnection(res);
-      res.end();
-      return;
-    }
-    const isJson = answer.json !== undefined;
-    const body = isJson ? JSON.stringify(answer.json) : (answer.text ?? '');
-    res.writeHead(status, {
-      ...(isJson ? { 'content-type': 'application/json' } : {}),
-      ...answer.headers,
+  const server = createServer((req, res) => {
+    void serve(req, res).catch((error: unknown) => {
+      if (!res.headersSent) serverError(res, String(error));
+      else res.destroy();
     });
-    if (answer.cutAfter !== undefined) {
-      await new Promise<void>((resolve) =>
-        res.write(body.slice(0, body.length >> 1), () => resolve()),
-      );
-      return breakConnection(res);
-    }
-    res.end(body);
-  }
-
+  });
   const listening = new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -171,6 +101,82 @@ export async function startWireServer(options: WireServerOptions = {}): Promise<
         server.close(() => resolve());
       }),
   };
+}
+
+/** A 500 the SDKs do not retry: the script, not the provider, is at fault. */
+function serverError(res: ServerResponse, message: string): void {
+  res.writeHead(500, { 'content-type': 'application/json', 'x-should-retry': 'false' });
+  res.end(JSON.stringify({ error: { message: `wire server: ${message}`, type: 'server_error' } }));
+}
+
+/** The request as a test reads it; `at` is when its body had arrived, in ms since `started`. */
+async function readReceived(req: IncomingMessage, started: number): Promise<ReceivedRequest> {
+  const parts: Buffer[] = [];
+  for await (const part of req) parts.push(part as Buffer);
+  const bodyText = Buffer.concat(parts).toString('utf8');
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return {
+    method: req.method ?? 'GET',
+    path: req.url ?? '/',
+    headers,
+    bodyText,
+    body: parseBody(bodyText),
+    at: performance.now() - started,
+  };
+}
+
+async function writeAnswer(
+  answer: WireResponse,
+  res: ServerResponse,
+  timing: WireServerOptions['timing'],
+): Promise<void> {
+  if (answer.delayMs) await sleep(answer.delayMs);
+  const status = answer.status ?? 200;
+  if (answer.stream) return writeStream(answer, answer.stream, status, res, timing);
+  const isJson = answer.json !== undefined;
+  const body = isJson ? JSON.stringify(answer.json) : (answer.text ?? '');
+  res.writeHead(status, {
+    ...(isJson ? { 'content-type': 'application/json' } : {}),
+    ...answer.headers,
+  });
+  if (answer.cutAfter !== undefined) {
+    await new Promise<void>((resolve) =>
+      res.write(body.slice(0, body.length >> 1), () => resolve()),
+    );
+    return breakConnection(res);
+  }
+  res.end(body);
+}
+
+/** SSE chunks paced as scripted; `cutAfter` breaks the connection before that chunk. */
+async function writeStream(
+  answer: WireResponse,
+  stream: readonly string[],
+  status: number,
+  res: ServerResponse,
+  timing: WireServerOptions['timing'],
+): Promise<void> {
+  res.writeHead(status, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    ...answer.headers,
+  });
+  res.flushHeaders();
+  const firstChunkMs = answer.firstChunkMs ?? timing?.firstChunkMs ?? 0;
+  const chunkMs = answer.chunkMs ?? timing?.chunkMs ?? 0;
+  for (let i = 0; i < stream.length; i++) {
+    if (answer.cutAfter === i) return breakConnection(res);
+    const wait = i === 0 ? firstChunkMs : chunkMs;
+    if (wait > 0) await sleep(wait);
+    if (res.destroyed) return;
+    await new Promise<void>((resolve) => res.write(stream[i]!, () => resolve()));
+  }
+  if (answer.cutAfter !== undefined && answer.cutAfter >= stream.length)
+    return breakConnection(res);
+  res.end();
 }
 
 async function breakConnection(res: ServerResponse): Promise<void> {

@@ -1,8 +1,7 @@
 import { checkValue, type SchemaIssue } from '../schema/check-value.ts';
 import { type CompiledSchema, compileSchema } from '../schema/json-validator.ts';
 import { isZodSchema } from '../schema/normalize-schema.ts';
-import type { RegisteredTool } from './registry.ts';
-import type { JsonSchema } from './tool.ts';
+import type { JsonSchema, RegisteredTool } from './tool.ts';
 
 /**
  * `additionalProperties`, made explicit and applied the same everywhere:

@@ -1,17 +1,9 @@
 import { ConfigError } from '../errors/runtime-errors.ts';
 import { derefSchema } from '../schema/deref-schema.ts';
 import { isZodSchema, toJsonSchema } from '../schema/normalize-schema.ts';
-import type { JsonSchema, Tool } from './tool.ts';
+import type { JsonSchema, RegisteredTool, Tool } from './tool.ts';
 
-/** A tool as the registry keeps it: its JSON Schemas resolved once. */
-export interface RegisteredTool {
-  name: string;
-  tool: Tool;
-  inputSchema: JsonSchema;
-  outputSchema: JsonSchema | undefined;
-  /** Where it came from (module path), for clash messages. */
-  source: string;
-}
+export type { RegisteredTool } from './tool.ts';
 
 const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$/;
 const KNOWN_FIELDS = new Set([
@@ -49,6 +41,18 @@ export function checkToolDefinition(value: unknown, source: string, index: numbe
     );
   const t = value as Record<string, unknown>;
   const name = typeof t.name === 'string' ? t.name : label;
+  checkIdentity(t, name, source);
+  checkOptions(t, name, source);
+  if (t.retry !== undefined) checkRetry(t.retry as Record<string, unknown>, name, source);
+  for (const key of Object.keys(t)) {
+    if (!KNOWN_FIELDS.has(key))
+      bad(name, key, `is not a tool field; known fields: ${[...KNOWN_FIELDS].join(', ')}`, source);
+  }
+  return t as unknown as Tool;
+}
+
+/** The fields every tool has: its name, description, function and schemas. */
+function checkIdentity(t: Record<string, unknown>, name: string, source: string): void {
   if (typeof t.name !== 'string' || !NAME_PATTERN.test(t.name)) {
     bad(
       name,
@@ -74,6 +78,10 @@ export function checkToolDefinition(value: unknown, source: string, index: numbe
       bad(name, field, 'must be a zod schema or a JSON Schema object', source);
     }
   }
+}
+
+/** The optional scalar fields: limits, flags, the queue and the unknown-args policy. */
+function checkOptions(t: Record<string, unknown>, name: string, source: string): void {
   for (const field of ['timeout_ms', 'concurrency'] as const) {
     const v = t[field];
     if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 1)) {
@@ -101,30 +109,25 @@ export function checkToolDefinition(value: unknown, source: string, index: numbe
       `must be "error" or "allow", got ${JSON.stringify(t.unknown_args)}`,
       source,
     );
-  if (t.retry !== undefined) {
-    const r = t.retry as Record<string, unknown>;
-    if (!r || typeof r !== 'object')
-      bad(name, 'retry', 'must be an object like { "attempts": 3 }', source);
-    if (
-      r.attempts !== undefined &&
-      (typeof r.attempts !== 'number' || !Number.isInteger(r.attempts) || r.attempts < 1)
-    ) {
-      bad(
-        name,
-        'retry.attempts',
-        `must be an integer >= 1, got ${JSON.stringify(r.attempts)}`,
-        source,
-      );
-    }
-    if (r.on !== undefined && (!Array.isArray(r.on) || r.on.some((x) => typeof x !== 'string'))) {
-      bad(name, 'retry.on', 'must be a list of error names', source);
-    }
+}
+
+function checkRetry(r: Record<string, unknown>, name: string, source: string): void {
+  if (!r || typeof r !== 'object')
+    bad(name, 'retry', 'must be an object like { "attempts": 3 }', source);
+  if (
+    r.attempts !== undefined &&
+    (typeof r.attempts !== 'number' || !Number.isInteger(r.attempts) || r.attempts < 1)
+  ) {
+    bad(
+      name,
+      'retry.attempts',
+      `must be an integer >= 1, got ${JSON.stringify(r.attempts)}`,
+      source,
+    );
   }
-  for (const key of Object.keys(t)) {
-    if (!KNOWN_FIELDS.has(key))
-      bad(name, key, `is not a tool field; known fields: ${[...KNOWN_FIELDS].join(', ')}`, source);
+  if (r.on !== undefined && (!Array.isArray(r.on) || r.on.some((x) => typeof x !== 'string'))) {
+    bad(name, 'retry.on', 'must be a list of error names', source);
   }
-  return t as unknown as Tool;
 }
 
 /** The set of tools a run may call, keyed by name. */

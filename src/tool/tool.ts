@@ -1,7 +1,8 @@
 import type { z } from 'zod';
+import type { JsonSchema } from '../model/language-model.ts';
 
-/** A JSON Schema object, as MCP servers and OpenAPI documents hand them over. */
-export type JsonSchema = { [key: string]: unknown };
+/** A JSON Schema object, as MCP servers and OpenAPI documents hand them over (one type with the model's). */
+export type { JsonSchema };
 
 /** Either a zod schema or a JSON Schema object. */
 export type SchemaLike = z.ZodType | JsonSchema;
@@ -66,4 +67,14 @@ export function defineTool<I extends z.ZodType, O extends z.ZodType = z.ZodType<
   },
 ): Tool<z.infer<I>, z.infer<O>> {
   return tool;
+}
+
+/** A tool as the registry keeps it: its JSON Schemas resolved once. */
+export interface RegisteredTool {
+  name: string;
+  tool: Tool;
+  inputSchema: JsonSchema;
+  outputSchema: JsonSchema | undefined;
+  /** Where it came from (module path), for clash messages. */
+  source: string;
 }

@@ -9,6 +9,7 @@ import { findCaseDirs, loadCase } from '../../src/eval/eval-case.ts';
 import { loadCases, runSuite } from '../../src/eval/run-suite.ts';
 import { readCassette, writeCassette } from '../../src/record/cassette.ts';
 import { COMPATIBLE_SHAPES } from '../../src/record/compatible-shapes.ts';
+import { createBundledTools } from '../../tools/index.ts';
 
 const BUNDLED = new URL('../../evals/cases/', import.meta.url).pathname;
 
@@ -93,7 +94,11 @@ describe('eval cases on OpenAI-compatible shapes', () => {
         toolCalls: [],
       } as never;
     };
-    const suite = await runSuite(cases, { record: { env: {} }, runTask });
+    const suite = await runSuite(cases, {
+      record: { env: {} },
+      runTask,
+      bundledTools: createBundledTools,
+    });
     expect(suite.cases.map((c) => [c.name, c.shapes])).toEqual([['demo', undefined]]);
     expect(ran).toHaveLength(1);
   });

@@ -8,6 +8,7 @@ import { BUNDLED_CASES } from '../../src/cli/eval.ts';
 import type { SuiteResult } from '../../src/eval/case-result.ts';
 import { renderReport } from '../../src/eval/report-html.ts';
 import { loadCases, runSuite } from '../../src/eval/run-suite.ts';
+import { createBundledTools } from '../../tools/index.ts';
 import { chromiumOrSkip } from '../support/find-chromium.ts';
 
 const run = promisify(execFile);
@@ -27,7 +28,10 @@ let html: string;
 let dir: string;
 
 beforeAll(async () => {
-  suite = await runSuite(loadCases(BUNDLED_CASES), { concurrency: 8 });
+  suite = await runSuite(loadCases(BUNDLED_CASES), {
+    concurrency: 8,
+    bundledTools: createBundledTools,
+  });
   html = renderReport(suite);
   dir = mkdtempSync(join(tmpdir(), 'toolplan-report-'));
   writeFileSync(join(dir, 'report.html'), html);

@@ -5,12 +5,23 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildCassette, type ScriptedTurn } from '../../src/eval/cassette-builder.ts';
 import { type EvalCase, loadCase } from '../../src/eval/eval-case.ts';
-import { runCase } from '../../src/eval/run-case.ts';
-import { loadCases, runSuite } from '../../src/eval/run-suite.ts';
+import { type RunCaseOptions, runCase as runCaseWith } from '../../src/eval/run-case.ts';
+import {
+  loadCases,
+  runSuite as runSuiteWith,
+  type SuiteOptions,
+} from '../../src/eval/run-suite.ts';
 import { readCassette, writeCassette } from '../../src/record/cassette.ts';
 import { createReplayFetch } from '../../src/record/replay-fetch.ts';
 import { handlerFromFetch } from '../../src/record/wire-server.ts';
+import { createBundledTools } from '../../tools/index.ts';
 import { useWireServer } from '../support/wire-server.ts';
+
+// The caller hands the eval suite the bundled tools (the `eval` command does the same).
+const runCase = (c: EvalCase, options: RunCaseOptions = {}) =>
+  runCaseWith(c, { bundledTools: createBundledTools, ...options });
+const runSuite = (cases: readonly EvalCase[], options: SuiteOptions = {}) =>
+  runSuiteWith(cases, { bundledTools: createBundledTools, ...options });
 
 /**
  * Whole cases run offline through the real loop, executor, bundled tools and provider SDK,

@@ -10,18 +10,16 @@ import {
   CASSETTE_VERSION,
   type Cassette,
   canonicalBody,
-  collectSecrets,
   filterRequestHeaders,
   filterResponseHeaders,
   normalizeBody,
   parseBody,
-  REDACTED,
   readCassette,
   SECRET_HEADERS,
-  scrubSecrets,
   serializeCassette,
   writeCassette,
 } from '../../src/record/cassette.ts';
+import { collectSecrets, REDACTED, scrubSecrets } from '../../src/secrets/secret-values.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'toolplan-cassette-unit-'));
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { REDACTED, scrubChunks, serializeCassette } from '../../src/record/cassette.ts';
+import { scrubChunks, serializeCassette } from '../../src/record/cassette.ts';
+import { REDACTED } from '../../src/secrets/secret-values.ts';
 
 const KEY = 'sk-live-split-0123456789abcdef';
 

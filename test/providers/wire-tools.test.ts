@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { toAnthropicTools, toOpenAITools, toolSpecs } from '../../src/tool/provider-tools.ts';
+import { toAnthropicTools, toOpenAITools } from '../../src/providers/wire-tools.ts';
+import { toolSpecs } from '../../src/tool/provider-tools.ts';
 import { ToolRegistry } from '../../src/tool/registry.ts';
 
 const registry = ToolRegistry.from([
