@@ -2,7 +2,7 @@ import { redactUrl } from '../redis/redis-cli.ts';
 import { closeRedis, connectRedis } from '../redis/redis-connection.ts';
 import { RedisJournalStore } from '../redis/redis-journal-store.ts';
 import type { CliIo } from './exec.ts';
-import { printRows, printTimeline, type RunRow, rowOf } from './runs.ts';
+import { printRows, printTimeline, type RunRow, rowOf } from './run-rows.ts';
 
 type Io = Pick<CliIo, 'stdout' | 'stderr'>;
 
