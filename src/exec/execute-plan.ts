@@ -36,7 +36,10 @@ export interface ExecuteOptions {
    * Once the run is compensating, `signal` no longer stops it: only this does.
    */
   stopSignal?: AbortSignal;
-  /** Told how many steps the run is about to compensate (to tell a person, say). */
+  /**
+   * Told how many steps the run is about to compensate (to tell a person, say). A `try`
+   * that compensates tells it too, and again with what is left (0) once it is done.
+   */
   onCompensating?: (steps: number) => void;
   /** Where the journal goes; default an in-memory store (no resume across processes). */
   store?: JournalStore;
@@ -248,6 +251,8 @@ async function drive(
     bodyNodes: 0,
     mapConcurrency: options.mapConcurrency ?? limits.max_concurrency ?? DEFAULT_MAX_CONCURRENCY,
     approve: options.approve,
+    stopSignal: options.stopSignal,
+    onCompensating: options.onCompensating,
     onEmit: options.onEmit,
     random: options.random ?? Math.random,
     activity: new RunActivity(),

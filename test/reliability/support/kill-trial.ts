@@ -14,7 +14,7 @@ import { foldEvents } from '../../../src/exec/run-state.ts';
 
 const WORKER = resolve(import.meta.dirname, 'kill-worker.ts');
 
-export type PlanName = 'work' | 'saga';
+export type PlanName = 'work' | 'saga' | 'trysaga';
 
 export interface Segment {
   killed: boolean;
@@ -257,7 +257,7 @@ export async function killTrial(
     const mayKill = kills < maxKills;
     let kill: Parameters<typeof runWorker>[3] = {};
     if (mayKill && plan === 'work') kill = { afterMs: random() * base.ms * 2 };
-    if (mayKill && plan === 'saga') {
+    if (mayKill && plan !== 'work') {
       // Killed while compensating: after the n-th refund call started, plus up to 40 ms.
       const target = 1 + Math.floor(random() * 4);
       const seen = effectsBefore;
@@ -334,7 +334,7 @@ export async function killTrial(
 
   let compensationsAppliedTwice = 0;
   let compensationsMissing = 0;
-  if (plan === 'saga') {
+  if (plan !== 'work') {
     let applied: string[] = [];
     try {
       applied = readFileSync(`${run.effects}.applied`, 'utf8').split('\n').filter(Boolean);

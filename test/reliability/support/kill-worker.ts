@@ -4,7 +4,7 @@
  * plans over a file journal; its tools have real side effects: each call appends one line
  * (idempotency key, node, arguments) to an effects file before it does anything else.
  *
- * argv: mode (start|resume) journalDir runId effectsFile plan (work|saga)
+ * argv: mode (start|resume) journalDir runId effectsFile plan (work|saga|trysaga)
  * stdout: `READY` at the run's first event, then the run result as one JSON line.
  */
 import { appendFileSync, readFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ const [mode, dir, runId, effectsFile, planName] = process.argv.slice(2) as [
   string,
   string,
   string,
-  'work' | 'saga',
+  keyof typeof PLANS,
 ];
 const appliedFile = `${effectsFile}.applied`;
 
@@ -148,6 +148,22 @@ export const SAGA_PLAN = {
   ],
 };
 
+/** The same charges inside a `try`: compensated there, then `catch` runs and the run goes on. */
+export const TRY_SAGA_PLAN = {
+  version: 1,
+  nodes: [
+    {
+      id: 't',
+      try: SAGA_PLAN.nodes,
+      catch: [{ id: 'handled', value: '${error.node}' }],
+    },
+    { id: 'after', after: ['t'], call: 'work', args: { v: 'after' } },
+  ],
+  output: '${ {"t": t, "after": after.v} }',
+};
+
+const PLANS = { work: WORK_PLAN, saga: SAGA_PLAN, trysaga: TRY_SAGA_PLAN };
+
 const files = new FileJournalStore(dir);
 // As `toolplan exec` and `resume` do: one writer per run, and Ctrl-C cancels the run.
 let held: Awaited<ReturnType<typeof holdLease>>;
@@ -173,7 +189,7 @@ const onEvent = () => {
 const result =
   mode === 'resume'
     ? await resumeRun(runId, { tools, store, onEvent, signal, ...stopping })
-    : await executePlan(planName === 'saga' ? SAGA_PLAN : WORK_PLAN, {
+    : await executePlan(PLANS[planName], {
         tools,
         store,
         runId,
