@@ -33,7 +33,7 @@ const OPTIONS: Record<string, TrialOptions> = {
   sigint: { signal: 'SIGINT' },
 };
 
-const base: Record<PlanName, Baseline> = {
+const base: Record<Exclude<PlanName, 'nodes'>, Baseline> = {
   work: await baselineOf('work'),
   saga: await baselineOf('saga'),
   trysaga: await baselineOf('trysaga'),
@@ -52,7 +52,7 @@ async function runMode(mode: string): Promise<boolean> {
       if (i >= trials) return;
       // One compensation trial in four (the run's saga and a try's, in turn); the rest are
       // interrupted anywhere in the work plan.
-      const plan: PlanName = i % 4 !== 3 ? 'work' : i % 8 === 3 ? 'saga' : 'trysaga';
+      const plan: keyof typeof base = i % 4 !== 3 ? 'work' : i % 8 === 3 ? 'saga' : 'trysaga';
       const r = await killTrial(plan, base[plan], i, seeded(seed * 100_003 + i), 6, options);
       reports.push(r);
       if (r.problems.length)

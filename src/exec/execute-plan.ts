@@ -17,6 +17,7 @@ import {
   DEFAULT_MAX_ITEMS,
   DEFAULT_MAX_NODES,
   effectiveLimits,
+  journaledBodyNodes,
   type RunLimits,
 } from './limits.ts';
 import { runList } from './node-runner.ts';
@@ -248,7 +249,7 @@ async function drive(
     maxToolCalls: limits.max_tool_calls ?? Number.POSITIVE_INFINITY,
     maxItems: limits.max_items ?? DEFAULT_MAX_ITEMS,
     maxNodes: limits.max_nodes ?? DEFAULT_MAX_NODES,
-    bodyNodes: 0,
+    bodyNodes: journaledBodyNodes(state.nodes, plan),
     mapConcurrency: options.mapConcurrency ?? limits.max_concurrency ?? DEFAULT_MAX_CONCURRENCY,
     approve: options.approve,
     stopSignal: options.stopSignal,

@@ -1,6 +1,8 @@
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FileJournalStore } from '../../src/exec/file-journal-store.ts';
+import { foldEvents } from '../../src/exec/run-state.ts';
 import {
   baselineOf,
   journalFacts,
@@ -10,7 +12,13 @@ import {
   readEffects,
   runWorker,
   seeded,
+  type WorkerRun,
 } from './support/kill-trial.ts';
+
+async function store(run: WorkerRun) {
+  const events = await new FileJournalStore(run.journalDir).read(run.runId);
+  return foldEvents(events, run.runId);
+}
 
 /**
  * kill -9 at random moments of real child processes whose tools have side effects, then
@@ -46,6 +54,42 @@ describe('kill -9 at random moments, resumed in new processes', () => {
       expect(r.differentKeyRepeats).toBe(0);
       expect(r.finalStatus).toBe('failed');
     }
+  }, 60_000);
+
+  it('max_nodes counts across resumes: two kills, refused at the node an uninterrupted run is', async () => {
+    const base = newWorkerRun('nodes-base');
+    const whole = await runWorker(base, 'start', 'nodes');
+    expect(lastJson(whole.stdout)).toMatchObject({
+      status: 'failed',
+      error: { name: 'BudgetExceeded', code: 'max_nodes' },
+    });
+    const refusedIn = async (run: WorkerRun) =>
+      [...(await store(run)).nodes.values()]
+        .filter((n) => n.error?.code === 'max_nodes')
+        .map((n) => n.key)
+        .sort();
+
+    const run = newWorkerRun('nodes');
+    // The first kill inside m1; the second inside m2, after m1 finished: a resume replays
+    // m1 whole from the journal (no body of it runs again), so its six nodes must be counted
+    // from the journal.
+    for (const at of [3, 8]) {
+      const seg = await runWorker(run, at === 3 ? 'start' : 'resume', 'nodes', {
+        when: (l) => l.length >= at,
+      });
+      expect(seg.killed).toBe(true);
+    }
+    const last = await runWorker(run, 'resume', 'nodes');
+    expect(lastJson(last.stdout)).toMatchObject({
+      status: 'failed',
+      error: { name: 'BudgetExceeded', code: 'max_nodes' },
+    });
+    expect(await refusedIn(run)).toEqual(await refusedIn(base));
+    // The node past the budget itself is refused (y/3: six of m1 and three of m2 ran).
+    expect(await refusedIn(run)).toEqual(['m2', 'y/3']);
+    const keys = (r: WorkerRun) =>
+      [...new Set(readEffects(r.effects).map((l) => l.key.slice(r.runId.length + 1)))].sort();
+    expect(keys(run)).toEqual(keys(base));
   }, 60_000);
 
   it('a journal whose last line was torn mid-write resumes to the same output', async () => {

@@ -14,7 +14,7 @@ import { foldEvents } from '../../../src/exec/run-state.ts';
 
 const WORKER = resolve(import.meta.dirname, 'kill-worker.ts');
 
-export type PlanName = 'work' | 'saga' | 'trysaga';
+export type PlanName = 'work' | 'saga' | 'trysaga' | 'nodes';
 
 export interface Segment {
   killed: boolean;

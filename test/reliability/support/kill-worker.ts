@@ -4,7 +4,7 @@
  * plans over a file journal; its tools have real side effects: each call appends one line
  * (idempotency key, node, arguments) to an effects file before it does anything else.
  *
- * argv: mode (start|resume) journalDir runId effectsFile plan (work|saga|trysaga)
+ * argv: mode (start|resume) journalDir runId effectsFile plan (work|saga|trysaga|nodes)
  * stdout: `READY` at the run's first event, then the run result as one JSON line.
  */
 import { appendFileSync, readFileSync } from 'node:fs';
@@ -162,7 +162,28 @@ export const TRY_SAGA_PLAN = {
   output: '${ {"t": t, "after": after.v} }',
 };
 
-const PLANS = { work: WORK_PLAN, saga: SAGA_PLAN, trysaga: TRY_SAGA_PLAN };
+/** Two maps of one call an item, one item at a time, and a node budget the second passes. */
+export const NODES_PLAN = {
+  version: 1,
+  limits: { max_nodes: 9 },
+  nodes: [
+    {
+      id: 'm1',
+      map: [1, 2, 3, 4, 5, 6],
+      concurrency: 1,
+      do: [{ id: 'x', call: 'work', args: { v: '${item}' } }],
+    },
+    {
+      id: 'm2',
+      after: ['m1'],
+      map: [1, 2, 3, 4, 5, 6],
+      concurrency: 1,
+      do: [{ id: 'y', call: 'work', args: { v: '${item * 10}' } }],
+    },
+  ],
+};
+
+const PLANS = { work: WORK_PLAN, saga: SAGA_PLAN, trysaga: TRY_SAGA_PLAN, nodes: NODES_PLAN };
 
 const files = new FileJournalStore(dir);
 // As `toolplan exec` and `resume` do: one writer per run, and Ctrl-C cancels the run.
