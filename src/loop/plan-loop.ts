@@ -54,6 +54,8 @@ export interface PlanLoopOptions {
   history: Message[];
   input: Record<string, unknown>;
   approve?: ApproveFn | undefined;
+  stopSignal?: AbortSignal | undefined;
+  onCompensating?: ((steps: number) => void) | undefined;
   store?: unknown;
   resultChars: number;
   prefetch: boolean;
@@ -206,6 +208,8 @@ export async function runPlanLoop(o: PlanLoopOptions): Promise<TaskResult> {
       signal: llm.signal,
       onEvent: (event) => emit({ type: 'exec', at: clock(), event }),
       approve: o.approve ? wrapApprove(o.approve, emit, clock) : undefined,
+      stopSignal: o.stopSignal,
+      onCompensating: o.onCompensating,
       store: o.store,
       limits: {
         // A resumed run keeps the tool-call limit it was started with (its count includes
