@@ -32,6 +32,16 @@ export interface RunCoordinatorOptions {
 }
 
 /**
+ * A caller's say in a run: `signal` cancels it; `stopSignal` ends its compensations, which
+ * `signal` does not once they run (`onCompensating` is told when they start).
+ */
+export interface CallerStops {
+  signal?: AbortSignal;
+  stopSignal?: AbortSignal;
+  onCompensating?: (steps: number) => void;
+}
+
+/**
  * Runs shared by several coordinator processes through Redis: a run's journal is in Redis,
  * its tool calls on BullMQ workers, and it belongs to whoever holds its lease. `start`,
  * `resume` and the takeover loop (`watch`) all run a run the same way: under its lease,
@@ -64,10 +74,15 @@ export class RunCoordinator {
   }
 
   /** Runs a new plan under its lease. */
-  async start(plan: unknown, options: { input?: unknown; runId?: string; signal?: AbortSignal }) {
+  async start(plan: unknown, options: { input?: unknown; runId?: string } & CallerStops = {}) {
     const runId = options.runId ?? newRunId();
-    const result = await this.#owned(runId, options.signal, (store, signal) =>
-      executePlan(plan, { ...this.#common(store, signal), input: options.input, runId }),
+    const result = await this.#owned(runId, options, (store, signal, stop) =>
+      executePlan(plan, {
+        ...this.#common(store, signal),
+        ...stop,
+        input: options.input,
+        runId,
+      }),
     );
     return result ?? this.#ownedElsewhere(runId);
   }
@@ -79,15 +94,16 @@ export class RunCoordinator {
    */
   async resume(
     runId: string,
-    options: { approve?: readonly string[]; deny?: readonly string[]; signal?: AbortSignal } = {},
+    options: { approve?: readonly string[]; deny?: readonly string[] } & CallerStops = {},
   ): Promise<RunResult | undefined> {
     for (const n of options.approve ?? []) await this.approvals.decide(runId, n, true);
     for (const n of options.deny ?? []) await this.approvals.decide(runId, n, false);
-    return this.#owned(runId, options.signal, async (store, signal) => {
+    return this.#owned(runId, options, async (store, signal, stop) => {
       const events = await store.read(runId);
       const suspended = events.findLast((e) => e.type.startsWith('run.'))?.type === 'run.suspended';
       return resumeRun(runId, {
         ...this.#common(store, signal),
+        ...stop,
         store,
         approveNodes: suspended ? options.approve : [],
         denyNodes: suspended ? options.deny : [],
@@ -102,7 +118,7 @@ export class RunCoordinator {
       try {
         for (const runId of await this.store.activeRuns()) {
           if (this.#running.has(runId) || (await this.store.currentLease(runId))) continue;
-          const run = this.#owned(runId, undefined, (store, signal) =>
+          const run = this.#owned(runId, {}, (store, signal) =>
             resumeRun(runId, { ...this.#common(store, signal), store }),
           );
           this.#running.set(runId, run);
@@ -146,14 +162,19 @@ export class RunCoordinator {
   /**
    * Runs `body` holding the run's lease: a journal bound to the lease (every append fenced
    * by its token), renewed every third of its life; if it is lost, the run is stopped and
-   * its in-flight calls are left to their jobs for the new owner. Undefined when another
-   * owner holds the lease.
+   * its in-flight calls are left to their jobs for the new owner, compensations included.
+   * Undefined when another owner holds the lease.
    */
   async #owned(
     runId: string,
-    callerSignal: AbortSignal | undefined,
-    body: (store: JournalStore, signal: AbortSignal) => Promise<RunResult>,
+    caller: CallerStops,
+    body: (
+      store: JournalStore,
+      signal: AbortSignal,
+      stop: Pick<CallerStops, 'stopSignal' | 'onCompensating'>,
+    ) => Promise<RunResult>,
   ): Promise<RunResult | undefined> {
+    const callerSignal = caller.signal;
     let lease: RunLease;
     try {
       lease = await this.store.acquireLease(runId, this.holder, { ttlMs: this.#leaseMs });
@@ -162,6 +183,10 @@ export class RunCoordinator {
       throw error;
     }
     const controller = new AbortController();
+    const stopper = new AbortController();
+    const stopSignal = caller.stopSignal
+      ? AbortSignal.any([caller.stopSignal, stopper.signal])
+      : stopper.signal;
     const onCaller = () => controller.abort(callerSignal?.reason);
     if (callerSignal?.aborted) onCaller();
     callerSignal?.addEventListener('abort', onCaller, { once: true });
@@ -170,7 +195,9 @@ export class RunCoordinator {
       if (fenced) return;
       fenced = true;
       this.remote.detach(runId);
-      controller.abort(new LeaseLostError(runId, lease.token, why));
+      const lost = new LeaseLostError(runId, lease.token, why);
+      controller.abort(lost);
+      stopper.abort(lost);
     };
     this.#handovers.set(runId, () => lose('handed over'));
     const renew = setInterval(
@@ -194,7 +221,10 @@ export class RunCoordinator {
       },
     };
     try {
-      return await body(fencedStore, controller.signal);
+      return await body(fencedStore, controller.signal, {
+        stopSignal,
+        ...(caller.onCompensating ? { onCompensating: caller.onCompensating } : {}),
+      });
     } finally {
       clearInterval(renew);
       this.#handovers.delete(runId);
