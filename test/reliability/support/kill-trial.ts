@@ -228,6 +228,14 @@ export interface TrialOptions {
   resumers?: 1 | 2;
   /** How a process is interrupted: SIGKILL (a crash) or SIGINT (Ctrl-C, sometimes twice). */
   signal?: 'SIGKILL' | 'SIGINT';
+  /**
+   * Work plan: interrupt once the process has made 1-4 more calls (then 0-10 ms later)
+   * rather than at a random time. A time drawn from the uninterrupted run's length misses
+   * when that baseline ran under other load than the trial (the trial ends unkilled, or
+   * is killed before anything is durable and restarts), so tests kill by progress; the
+   * bench keeps random times.
+   */
+  byProgress?: boolean;
 }
 
 export async function killTrial(
@@ -256,7 +264,10 @@ export async function killTrial(
     const effectsBefore = readEffects(run.effects).length;
     const mayKill = kills < maxKills;
     let kill: Parameters<typeof runWorker>[3] = {};
-    if (mayKill && plan === 'work') kill = { afterMs: random() * base.ms * 2 };
+    if (mayKill && plan === 'work' && options.byProgress) {
+      const target = effectsBefore + 1 + Math.floor(random() * 4);
+      kill = { when: (lines) => lines.length >= target, thenMs: random() * 10 };
+    } else if (mayKill && plan === 'work') kill = { afterMs: random() * base.ms * 2 };
     if (mayKill && plan !== 'work') {
       // Killed while compensating: after the n-th refund call started, plus up to 40 ms.
       const target = 1 + Math.floor(random() * 4);
