@@ -1,6 +1,7 @@
 import { appendFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Tool } from '../../../src/tool/tool.ts';
+import { pause } from '../../reliability/support/pause.ts';
 
 /**
  * Tools with side effects for child-process Ctrl-C tests: `charge` and a slow `refund`
@@ -10,16 +11,6 @@ import type { Tool } from '../../../src/tool/tool.ts';
 const log = (line: string) => {
   if (process.env.TOOL_LOG) appendFileSync(process.env.TOOL_LOG, `${line}\n`);
 };
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(signal.reason);
-    });
-  });
-}
 
 export const tools: Tool[] = [
   {

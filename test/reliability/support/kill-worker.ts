@@ -15,6 +15,7 @@ import { RunLeasedError } from '../../../src/exec/journal-errors.ts';
 import { thisProcess } from '../../../src/exec/journal-lease.ts';
 import { holdLease } from '../../../src/exec/lease-keeper.ts';
 import type { Tool, ToolContext } from '../../../src/tool/tool.ts';
+import { pause } from './pause.ts';
 
 const [mode, dir, runId, effectsFile, planName] = process.argv.slice(2) as [
   string,
@@ -27,16 +28,6 @@ const appliedFile = `${effectsFile}.applied`;
 
 function effect(ctx: ToolContext, args: unknown): void {
   appendFileSync(effectsFile, `${ctx.idempotencyKey}|${ctx.nodeId}|${JSON.stringify(args)}\n`);
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(signal.reason);
-    });
-  });
 }
 
 /** Deterministic per call, so a trial's timing varies only with where it is killed. */
