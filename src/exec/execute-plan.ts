@@ -282,6 +282,8 @@ async function drive(
   const onCallerAbort = () => stop(new CancelledError('the run was cancelled by its caller'));
   if (options.signal?.aborted) onCallerAbort();
   options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  // Stopping the compensations (a `try`'s may run while the rest goes on) stops the run.
+  options.stopSignal?.addEventListener('abort', onCallerAbort, { once: true });
   const deadline = limits.deadline_ms;
   const timer =
     deadline === undefined
@@ -352,6 +354,7 @@ async function drive(
   } finally {
     if (timer) clearTimeout(timer);
     options.signal?.removeEventListener('abort', onCallerAbort);
+    options.stopSignal?.removeEventListener('abort', onCallerAbort);
     frame.dispose();
     await options.store?.close?.(runId).catch(() => {});
   }
