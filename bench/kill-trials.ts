@@ -2,7 +2,8 @@
  * Random interruption trials over real child processes whose tools append a line per call
  * to a file. Each trial starts a run, interrupts it at a random moment, resumes it in a new
  * process, interrupts that one too (up to 6 times), and lets the last one finish. Work
- * trials are interrupted anywhere in the run; saga trials while compensating. Three modes,
+ * trials are interrupted anywhere in the run; saga trials (the run's saga, or a `try`
+ * body's: `trysaga`) while compensating. Three modes,
  * `trials` each:
  * - `kill`: SIGKILL (a crash), one resumer;
  * - `concurrent`: SIGKILL, and every resume is two processes started at once (the run's
@@ -32,9 +33,10 @@ const OPTIONS: Record<string, TrialOptions> = {
   sigint: { signal: 'SIGINT' },
 };
 
-const base: Record<PlanName, Baseline> = {
+const base: Record<Exclude<PlanName, 'nodes'>, Baseline> = {
   work: await baselineOf('work'),
   saga: await baselineOf('saga'),
+  trysaga: await baselineOf('trysaga'),
 };
 const sum = (rs: TrialReport[], f: (r: TrialReport) => number) => rs.reduce((n, r) => n + f(r), 0);
 
@@ -48,8 +50,9 @@ async function runMode(mode: string): Promise<boolean> {
     for (;;) {
       const i = next++;
       if (i >= trials) return;
-      // One saga trial in four; the rest are interrupted anywhere in the work plan.
-      const plan: PlanName = i % 4 === 3 ? 'saga' : 'work';
+      // One compensation trial in four (the run's saga and a try's, in turn); the rest are
+      // interrupted anywhere in the work plan.
+      const plan: keyof typeof base = i % 4 !== 3 ? 'work' : i % 8 === 3 ? 'saga' : 'trysaga';
       const r = await killTrial(plan, base[plan], i, seeded(seed * 100_003 + i), 6, options);
       reports.push(r);
       if (r.problems.length)
@@ -58,7 +61,7 @@ async function runMode(mode: string): Promise<boolean> {
   };
   await Promise.all(Array.from({ length: parallel }, worker));
   const seconds = (performance.now() - t0) / 1000;
-  const rows = (['work', 'saga', 'all'] as const).map((name) => {
+  const rows = (['work', 'saga', 'trysaga', 'all'] as const).map((name) => {
     const rs = name === 'all' ? reports : reports.filter((r) => r.plan === name);
     return {
       plan: name,
@@ -79,7 +82,7 @@ async function runMode(mode: string): Promise<boolean> {
     `\n${mode}: ${trials} trials in ${seconds.toFixed(1)} s (seed ${seed}, ${parallel} at once); uninterrupted work run ${base.work.calls} calls in ${base.work.ms.toFixed(0)} ms, saga ${base.saga.calls} calls`,
   );
   console.table(rows);
-  const all = rows[2]!;
+  const all = rows[3]!;
   const ok =
     all['finished nodes run twice'] === 0 &&
     all['repeats with another key'] === 0 &&

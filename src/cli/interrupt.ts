@@ -1,8 +1,9 @@
 /**
  * SIGINT cancels the run (tools see their signal abort); a second SIGINT exits at once.
- * Once the run is compensating (it reports so through `onCompensating`), a Ctrl-C no longer
- * cancels: the compensations go on, and a second one aborts `stopSignal`, which stops them
- * and leaves the run resumable. `runId` names the run in the message, when it is known by then.
+ * While the run compensates (it reports so through `onCompensating`, with 0 when a `try`'s
+ * compensations are over), a Ctrl-C still cancels the run but the compensations go on, and
+ * a second one aborts `stopSignal`, which stops them and leaves the run resumable. `runId`
+ * names the run in the message, when it is known by then.
  */
 export function cancelOnSigint(runId: () => string | undefined = () => undefined): {
   signal: AbortSignal;
@@ -19,6 +20,7 @@ export function cancelOnSigint(runId: () => string | undefined = () => undefined
     const id = runId();
     if (compensating !== undefined) {
       if (count === 1) {
+        controller.abort();
         process.stderr.write(
           `\ntoolplan: compensating ${compensating} step${compensating === 1 ? '' : 's'}; Ctrl-C again to stop, ${id ? `toolplan resume ${id}` : 'resume'} finishes them\n`,
         );
@@ -42,7 +44,7 @@ export function cancelOnSigint(runId: () => string | undefined = () => undefined
     signal: controller.signal,
     stopSignal: stopper.signal,
     onCompensating: (steps) => {
-      compensating = steps;
+      compensating = steps > 0 ? steps : undefined;
     },
     dispose: () => process.off('SIGINT', onSigint),
   };

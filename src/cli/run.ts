@@ -176,7 +176,8 @@ async function resumeRunTask(
 }
 
 /**
- * Runs a task with Ctrl-C, terminal approvals and the event writer wired in, then reports
+ * Runs a task with Ctrl-C (the `exec` way, compensations included), terminal approvals and
+ * the event writer wired in, then reports
  * it: what a new task and a resumed one share.
  */
 async function drive(
@@ -185,6 +186,8 @@ async function drive(
   finish: () => Promise<void>,
   start: (wiring: {
     signal: AbortSignal;
+    stopSignal: AbortSignal;
+    onCompensating: (steps: number) => void;
     approve?: ApproveFn;
     onEvent: (event: LoopEvent) => void;
   }) => Promise<TaskResult>,
@@ -196,6 +199,9 @@ async function drive(
   try {
     result = await start({
       signal: sigint.signal,
+      // As `exec`: a Ctrl-C while a plan compensates lets it finish; a second stops it.
+      stopSignal: sigint.stopSignal,
+      onCompensating: sigint.onCompensating,
       ...(approve ? { approve } : {}),
       onEvent: tracing.loopEvents(eventWriter(options, io)),
     });

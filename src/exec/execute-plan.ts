@@ -17,6 +17,7 @@ import {
   DEFAULT_MAX_ITEMS,
   DEFAULT_MAX_NODES,
   effectiveLimits,
+  journaledBodyNodes,
   type RunLimits,
 } from './limits.ts';
 import { runList } from './node-runner.ts';
@@ -36,7 +37,10 @@ export interface ExecuteOptions {
    * Once the run is compensating, `signal` no longer stops it: only this does.
    */
   stopSignal?: AbortSignal;
-  /** Told how many steps the run is about to compensate (to tell a person, say). */
+  /**
+   * Told how many steps the run is about to compensate (to tell a person, say). A `try`
+   * that compensates tells it too, and again with what is left (0) once it is done.
+   */
   onCompensating?: (steps: number) => void;
   /** Where the journal goes; default an in-memory store (no resume across processes). */
   store?: JournalStore;
@@ -245,9 +249,11 @@ async function drive(
     maxToolCalls: limits.max_tool_calls ?? Number.POSITIVE_INFINITY,
     maxItems: limits.max_items ?? DEFAULT_MAX_ITEMS,
     maxNodes: limits.max_nodes ?? DEFAULT_MAX_NODES,
-    bodyNodes: 0,
+    bodyNodes: journaledBodyNodes(state.nodes, plan),
     mapConcurrency: options.mapConcurrency ?? limits.max_concurrency ?? DEFAULT_MAX_CONCURRENCY,
     approve: options.approve,
+    stopSignal: options.stopSignal,
+    onCompensating: options.onCompensating,
     onEmit: options.onEmit,
     random: options.random ?? Math.random,
     activity: new RunActivity(),
@@ -276,6 +282,8 @@ async function drive(
   const onCallerAbort = () => stop(new CancelledError('the run was cancelled by its caller'));
   if (options.signal?.aborted) onCallerAbort();
   options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  // Stopping the compensations (a `try`'s may run while the rest goes on) stops the run.
+  options.stopSignal?.addEventListener('abort', onCallerAbort, { once: true });
   const deadline = limits.deadline_ms;
   const timer =
     deadline === undefined
@@ -346,6 +354,7 @@ async function drive(
   } finally {
     if (timer) clearTimeout(timer);
     options.signal?.removeEventListener('abort', onCallerAbort);
+    options.stopSignal?.removeEventListener('abort', onCallerAbort);
     frame.dispose();
     await options.store?.close?.(runId).catch(() => {});
   }

@@ -1,3 +1,4 @@
+import { CancelledError } from '../errors/runtime-errors.ts';
 import type {
   CallStepNode,
   ChildScope,
@@ -23,7 +24,7 @@ import {
   tagErrorNode,
   toErrorInfo,
 } from './run-context.ts';
-import { afterCompensation, compensate } from './saga.ts';
+import { afterCompensation, compensate, pendingCompensations } from './saga.ts';
 import { sleep } from './sleep.ts';
 
 /**
@@ -33,6 +34,8 @@ import { sleep } from './sleep.ts';
  */
 export class ExecRuntime implements KindRuntime {
   #ctx!: RunContext;
+  /** Steps of the `try` compensations in progress (told to `onCompensating`). */
+  #compensating = 0;
 
   /** Binds the runtime to the run it serves (the context holds the runtime in turn). */
   attach(ctx: RunContext): this {
@@ -137,8 +140,26 @@ export class ExecRuntime implements KindRuntime {
     return new SagaScope();
   }
 
-  async compensate(scope: SagaScopeLike, error: unknown, signal: AbortSignal): Promise<unknown> {
-    return afterCompensation(error, await compensate(this.#ctx, scope.entries, signal));
+  async compensate(scope: SagaScopeLike, error: unknown, signal?: AbortSignal): Promise<unknown> {
+    const ctx = this.#ctx;
+    const pending = pendingCompensations(ctx, scope.entries);
+    if (pending.length === 0) return error;
+    const stops = [ctx.stopSignal, signal].filter((s) => s !== undefined);
+    const stop = stops.length > 0 ? AbortSignal.any(stops) : new AbortController().signal;
+    this.#compensating += pending.length;
+    ctx.onCompensating?.(this.#compensating);
+    let failures: Awaited<ReturnType<typeof compensate>>;
+    try {
+      failures = await compensate(ctx, pending, stop);
+    } finally {
+      this.#compensating -= pending.length;
+      ctx.onCompensating?.(this.#compensating);
+    }
+    if (stop.aborted)
+      throw new CancelledError(
+        `the compensations of run ${ctx.runId} were stopped before they finished; resume the run (toolplan resume ${ctx.runId}) to finish them`,
+      );
+    return afterCompensation(error, failures);
   }
 
   isSuspension(error: unknown): boolean {

@@ -1,6 +1,7 @@
 import { BudgetExceededError } from '../errors/runtime-errors.ts';
 import { DEFAULT_MAX_ITEMS } from '../plan/kinds/map.ts';
-import type { PlanLimitsT } from '../plan/plan-schema.ts';
+import type { PlanLimitsT, PlanT } from '../plan/plan-schema.ts';
+import type { NodeRecord } from './run-state.ts';
 
 export { DEFAULT_MAX_ITEMS };
 
@@ -17,7 +18,10 @@ export interface RunLimits {
   max_tool_calls?: number;
   /** Items one `map` may run over (default `DEFAULT_MAX_ITEMS`). */
   max_items?: number;
-  /** Body node runs in this process, value nodes included (default `DEFAULT_MAX_NODES`). */
+  /**
+   * Body node instances started over the whole run, resumes included, value nodes too
+   * (default `DEFAULT_MAX_NODES`).
+   */
   max_nodes?: number;
 }
 
@@ -45,8 +49,8 @@ export function effectiveLimits(caller: RunLimits = {}, plan: PlanLimitsT = {}):
 }
 
 /**
- * Counts `count` more body node runs against `max_nodes`; the run that would pass it fails
- * with `BudgetExceeded` before any node of that body starts.
+ * Counts `count` more body node runs against `max_nodes`; the node that would pass it fails
+ * with `BudgetExceeded` before it starts.
  */
 export function chargeBodyNodes(budget: { bodyNodes: number; maxNodes: number }, count: number) {
   budget.bodyNodes += count;
@@ -60,4 +64,27 @@ export function chargeBodyNodes(budget: { bodyNodes: number; maxNodes: number },
       details: { max_nodes: budget.maxNodes },
     },
   );
+}
+
+/** An instance key is its node's id plus the item and iteration indexes it runs under. */
+const INSTANCE_SUFFIX = /^(\/\d+)*$/;
+
+/**
+ * The body node instances a journal already holds: where a resumed run's `max_nodes` count
+ * goes on from, as attempts do, so it refuses the same node an uninterrupted run would.
+ * A body node is any node below the top level; records of a node's own sub-calls (a
+ * paginate's pages: `p/page/0`) are not node instances.
+ */
+export function journaledBodyNodes(nodes: ReadonlyMap<string, NodeRecord>, plan: PlanT): number {
+  if (nodes.size === 0) return 0;
+  const top = new Set(plan.nodes.map((n) => n.id));
+  let count = 0;
+  for (const r of nodes.values())
+    if (
+      !top.has(r.node) &&
+      r.key.startsWith(r.node) &&
+      INSTANCE_SUFFIX.test(r.key.slice(r.node.length))
+    )
+      count += 1;
+  return count;
 }

@@ -143,7 +143,6 @@ class ListRun implements Parked {
 /** Runs a body in a fresh frame below `parent` and releases the frame afterwards. */
 export async function runBody(ctx: RunContext, list: CList, frame: RunScope): Promise<unknown> {
   try {
-    chargeBodyNodes(ctx, list.nodes.length);
     return await runList(ctx, list, frame);
   } finally {
     frame.dispose();
@@ -196,6 +195,10 @@ export async function runNode(
   const { leaf, toolCall } = node.def.exec;
   if (leaf) ctx.activity.leaves += 1;
   try {
+    // Below the top level, each instance counts once over the run: one the journal has
+    // (in flight when the last process ended) was counted then (`journaledBodyNodes`).
+    if (frame.parent !== null && !(ctx.replaying && ctx.journal.state.nodes.has(key)))
+      chargeBodyNodes(ctx, 1);
     if (skipDep || (node.if && !evaluateBool(node.if, frame, node.refs, `"if" of ${node.id}`))) {
       ctx.journal.append({
         type: 'node.skipped',

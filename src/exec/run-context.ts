@@ -114,11 +114,15 @@ export interface RunContext {
   maxToolCalls: number;
   /** Items one map may run over. */
   maxItems: number;
-  /** Body node runs allowed in this process, and how many have started. */
+  /** Body node runs allowed over the run, and how many have started (resumes included). */
   maxNodes: number;
   bodyNodes: number;
   mapConcurrency: number;
   approve: ApproveFn | undefined;
+  /** Ends compensations, the run's and a `try`'s (the frames' signals do not). */
+  stopSignal?: AbortSignal | undefined;
+  /** Told the steps being compensated when compensations start, and again as they end. */
+  onCompensating?: ((steps: number) => void) | undefined;
   onEmit: ((topic: string, data: unknown) => void) | undefined;
   random: () => number;
   /** Leaf work in progress and calls waiting for approval: what `shouldSuspend` decides on. */

@@ -18,6 +18,8 @@ export async function compensate(
 ): Promise<ErrorInfo[]> {
   const failures: ErrorInfo[] = [];
   for (const entry of pendingCompensations(ctx, entries)) {
+    // Stopped: what is left stays pending in the journal, for a resume to finish.
+    if (signal.aborted) break;
     const comp = entry.compensation;
     ctx.journal.append({ type: 'compensation.started', key: entry.key, tool: comp.call });
     try {

@@ -58,6 +58,8 @@ async function execute(
     signal: o.llm.signal,
     onEvent: (event) => emit({ type: 'exec', at: clock(), event }),
     approve: o.approve ? wrapApprove(o.approve, emit, clock) : undefined,
+    stopSignal: o.stopSignal,
+    onCompensating: o.onCompensating,
     store: o.store,
     limits: execLimits(s, limitToolCalls),
   });

@@ -27,6 +27,8 @@ export interface PlanLoopOptions {
   history: Message[];
   input: Record<string, unknown>;
   approve?: TaskApproveFn | undefined;
+  stopSignal?: AbortSignal | undefined;
+  onCompensating?: ((steps: number) => void) | undefined;
   store?: unknown;
   resultChars: number;
   prefetch: boolean;

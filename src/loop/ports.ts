@@ -39,6 +39,9 @@ export interface ExecOptions {
   tools: ToolRegistry;
   input?: unknown;
   signal?: AbortSignal;
+  /** Ends the plan's compensations (`ExecuteOptions.stopSignal`). */
+  stopSignal?: AbortSignal | undefined;
+  onCompensating?: ((steps: number) => void) | undefined;
   onEvent?: (event: unknown) => void;
   approve?: TaskApproveFn;
   limits?: ExecLimits;

@@ -23,6 +23,13 @@ export interface ResumeTaskOptions {
   /** Waiting nodes a person refused: they fail with ApprovalDenied, and the LLM is told. */
   denyNodes?: readonly string[];
   signal?: AbortSignal;
+  /**
+   * Ends the compensations of a plan that fails (or a `try`'s) before they finish; the
+   * signal does not once they run (see `ExecuteOptions.stopSignal`).
+   */
+  stopSignal?: AbortSignal;
+  /** Told how many steps a plan is compensating, and 0 when a `try`'s are done. */
+  onCompensating?: (steps: number) => void;
   onEvent?: (event: LoopEvent) => void;
   /** Asked for waiting calls not decided above (and for later ones); without it they wait. */
   approve?: TaskApproveFn;
@@ -65,6 +72,8 @@ export async function resumeTask(taskId: string, options: ResumeTaskOptions): Pr
       history: [],
       input: saved.input,
       approve: options.approve,
+      stopSignal: options.stopSignal,
+      onCompensating: options.onCompensating,
       store: options.store,
       resultChars: saved.settings.resultChars ?? DEFAULTS.resultChars,
       prefetch: saved.settings.prefetch,

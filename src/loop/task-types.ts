@@ -23,6 +23,13 @@ export interface RunTaskOptions {
   reactStyle?: ReactStyle;
   budgets?: Budgets;
   signal?: AbortSignal;
+  /**
+   * Ends the compensations of a plan that fails (or a `try`'s) before they finish; the
+   * signal does not once they run (see `ExecuteOptions.stopSignal`).
+   */
+  stopSignal?: AbortSignal;
+  /** Told how many steps a plan is compensating, and 0 when a `try`'s are done. */
+  onCompensating?: (steps: number) => void;
   onEvent?: (event: LoopEvent) => void;
   /** Asked before any call that needs approval; without it such a run suspends. */
   approve?: TaskApproveFn;

@@ -5,7 +5,7 @@ import type { ToolRegistry } from '../tool/registry.ts';
 import { closeRedis, connectRedis } from './redis-connection.ts';
 import { RedisJournalStore } from './redis-journal-store.ts';
 import { RemoteCalls } from './remote-calls.ts';
-import { RunCoordinator, type RunCoordinatorOptions } from './run-coordinator.ts';
+import { type CallerStops, RunCoordinator, type RunCoordinatorOptions } from './run-coordinator.ts';
 
 type CliIo = { stderr: NodeJS.WritableStream };
 /** The command's own way of printing a result; returns the exit code. */
@@ -20,13 +20,14 @@ export interface RedisCliOptions {
 /**
  * `exec`/`resume` with `--redis URL`: the run's journal in Redis under a lease, every call
  * on the workers, approvals waited for through Redis (any process can give them with
- * `toolplan resume RUN --redis URL --approve NODE`). Ctrl-C cancels the run.
+ * `toolplan resume RUN --redis URL --approve NODE`). Ctrl-C cancels the run (the `exec`
+ * way: while it compensates, a first one lets them finish and a second stops them).
  */
 async function withCoordinator(
   tools: ToolRegistry,
   options: RedisCliOptions,
   io: CliIo,
-  go: (c: RunCoordinator, signal: AbortSignal) => Promise<number>,
+  go: (c: RunCoordinator, stops: Required<CallerStops>) => Promise<number>,
 ): Promise<number> {
   const reporter = new ProgressReporter(io.stderr, options.json ? 'json' : 'plain');
   const settings: RunCoordinatorOptions = {
@@ -43,7 +44,12 @@ async function withCoordinator(
   const coordinator = new RunCoordinator(settings);
   const sigint = cancelOnSigint();
   try {
-    const code = await go(coordinator, sigint.signal);
+    // As a local exec: a Ctrl-C while compensating lets them finish, a second stops them.
+    const code = await go(coordinator, {
+      signal: sigint.signal,
+      stopSignal: sigint.stopSignal,
+      onCompensating: sigint.onCompensating,
+    });
     reporter.finish();
     return code;
   } finally {
@@ -59,8 +65,8 @@ export function execOnRedis(
   io: CliIo,
   report: Report,
 ): Promise<number> {
-  return withCoordinator(run.tools, options, io, async (c, signal) => {
-    const result = await c.start(plan, { input: run.input, runId: run.runId, signal });
+  return withCoordinator(run.tools, options, io, async (c, stops) => {
+    const result = await c.start(plan, { input: run.input, runId: run.runId, ...stops });
     return report(result);
   });
 }
@@ -72,8 +78,8 @@ export function resumeOnRedis(
   io: CliIo,
   report: Report,
 ): Promise<number> {
-  return withCoordinator(run.tools, options, io, async (c, signal) => {
-    const result = await c.resume(runId, { approve: run.approve, deny: run.deny, signal });
+  return withCoordinator(run.tools, options, io, async (c, stops) => {
+    const result = await c.resume(runId, { approve: run.approve, deny: run.deny, ...stops });
     if (result) return report(result);
     const h = (await c.store.currentLease(runId))?.holder;
     io.stderr.write(

@@ -33,13 +33,29 @@ export interface RunCoordinatorOptions {
   onRunEnd?: (runId: string, result: RunResult) => void;
 }
 
-export interface LaunchOptions {
+/**
+ * A caller's say in a run: `signal` cancels it; `stopSignal` ends its compensations, which
+ * `signal` does not once they run (`onCompensating` is told when they start).
+ */
+export interface CallerStops {
+  signal?: AbortSignal;
+  stopSignal?: AbortSignal;
+  onCompensating?: (steps: number) => void;
+}
+
+export interface LaunchOptions extends CallerStops {
   input?: unknown;
   runId?: string;
   /** The run's caps (a server's, tightened by the request's); the plan's may tighten them. */
   limits?: RunLimits;
-  signal?: AbortSignal;
 }
+
+type StopOptions = Pick<CallerStops, 'stopSignal' | 'onCompensating'>;
+type OwnedBody = (
+  store: JournalStore,
+  signal: AbortSignal,
+  stop: StopOptions,
+) => Promise<RunResult>;
 
 /**
  * Runs shared by several coordinator processes through Redis: a run's journal is in Redis,
@@ -96,9 +112,10 @@ export class RunCoordinator {
     if (!lease) return undefined;
     const done = this.#track(
       runId,
-      this.#run(runId, lease, options.signal, (store, signal) =>
+      this.#run(runId, lease, options, (store, signal, stop) =>
         executePlan(plan, {
           ...this.#common(runId, store, signal),
+          ...stop,
           input: options.input,
           runId,
           ...(options.limits ? { limits: options.limits } : {}),
@@ -142,15 +159,16 @@ export class RunCoordinator {
    */
   async resume(
     runId: string,
-    options: { approve?: readonly string[]; deny?: readonly string[]; signal?: AbortSignal } = {},
+    options: { approve?: readonly string[]; deny?: readonly string[] } & CallerStops = {},
   ): Promise<RunResult | undefined> {
     for (const n of options.approve ?? []) await this.approvals.decide(runId, n, true);
     for (const n of options.deny ?? []) await this.approvals.decide(runId, n, false);
-    return this.#owned(runId, options.signal, async (store, signal) => {
+    return this.#owned(runId, options, async (store, signal, stop) => {
       const events = await store.read(runId);
       const suspended = events.findLast((e) => e.type.startsWith('run.'))?.type === 'run.suspended';
       return resumeRun(runId, {
         ...this.#common(runId, store, signal),
+        ...stop,
         store,
         approveNodes: suspended ? options.approve : [],
         denyNodes: suspended ? options.deny : [],
@@ -174,7 +192,7 @@ export class RunCoordinator {
           }
           const run = this.#track(
             runId,
-            this.#run(runId, lease, undefined, (store, signal) =>
+            this.#run(runId, lease, {}, (store, signal) =>
               resumeRun(runId, { ...this.#common(runId, store, signal), store }),
             ),
           );
@@ -225,12 +243,12 @@ export class RunCoordinator {
    */
   async #owned(
     runId: string,
-    callerSignal: AbortSignal | undefined,
-    body: (store: JournalStore, signal: AbortSignal) => Promise<RunResult>,
+    caller: CallerStops,
+    body: OwnedBody,
   ): Promise<RunResult | undefined> {
     const lease = await this.#acquire(runId);
     if (!lease) return undefined;
-    return this.#track(runId, this.#run(runId, lease, callerSignal, body));
+    return this.#track(runId, this.#run(runId, lease, caller, body));
   }
 
   /** The run's lease, or undefined when another owner holds it. */
@@ -258,11 +276,17 @@ export class RunCoordinator {
   async #run(
     runId: string,
     held: RunLease,
-    callerSignal: AbortSignal | undefined,
-    body: (store: JournalStore, signal: AbortSignal) => Promise<RunResult>,
+    caller: CallerStops,
+    body: OwnedBody,
   ): Promise<RunResult> {
     let lease = held;
+    const callerSignal = caller.signal;
     const controller = new AbortController();
+    // A lost lease ends compensations too: the new owner finishes them.
+    const stopper = new AbortController();
+    const stopSignal = caller.stopSignal
+      ? AbortSignal.any([caller.stopSignal, stopper.signal])
+      : stopper.signal;
     const onCaller = () => controller.abort(callerSignal?.reason);
     if (callerSignal?.aborted) onCaller();
     callerSignal?.addEventListener('abort', onCaller, { once: true });
@@ -271,7 +295,9 @@ export class RunCoordinator {
       if (fenced) return;
       fenced = true;
       this.remote.detach(runId);
-      controller.abort(new LeaseLostError(runId, lease.token, why));
+      const lost = new LeaseLostError(runId, lease.token, why);
+      controller.abort(lost);
+      stopper.abort(lost);
     };
     this.#handovers.set(runId, () => lose('handed over'));
     this.#cancels.set(runId, (reason) => controller.abort(reason));
@@ -296,7 +322,10 @@ export class RunCoordinator {
       },
     };
     try {
-      return await body(fencedStore, controller.signal);
+      return await body(fencedStore, controller.signal, {
+        stopSignal,
+        ...(caller.onCompensating ? { onCompensating: caller.onCompensating } : {}),
+      });
     } finally {
       clearInterval(renew);
       this.#handovers.delete(runId);

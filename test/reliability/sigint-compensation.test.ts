@@ -3,8 +3,10 @@
  * the refunds must not be lost. One Ctrl-C lets them finish; a second stops them and leaves
  * the run resumable, and `resume` finishes them.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  baselineOf,
   journalFacts,
   lastJson,
   newWorkerRun,
@@ -51,3 +53,56 @@ describe('Ctrl-C during compensation', () => {
     expect(new Set(refunds.map((l) => l.key)).size).toBe(ALL.length);
   }, 60_000);
 });
+
+/**
+ * The same inside a `try`: its compensations used to run under the frame's signal, so one
+ * Ctrl-C aborted them and the refunds were lost. Now they finish (or a second Ctrl-C stops
+ * them), the run is left cancelled, and `resume` runs `catch` and the rest to the output of
+ * an uninterrupted run.
+ */
+describe('Ctrl-C while a try body compensates', () => {
+  it('one Ctrl-C lets them finish, says so, and the resumed run ends as uninterrupted', async () => {
+    const base = await baselineOf('trysaga');
+    expect(base).toMatchObject({ status: 'succeeded', output: { t: 'boom', after: 'after' } });
+    const run = newWorkerRun('sigint-try-once');
+    const seg = await runWorker(run, 'start', 'trysaga', { when: refunding, signal: 'SIGINT' });
+    expect(seg.interrupted).toBe(true);
+    expect(seg.stderr).toContain('compensating 4 steps; Ctrl-C again to stop');
+    expect(lastJson(seg.stdout)?.status).toBe('cancelled');
+    const mid = await journalFacts(run);
+    expect([...mid.compensated].sort()).toEqual(ALL);
+    expect(mid.finished.has('after')).toBe(false);
+
+    const resumed = await runWorker(run, 'resume', 'trysaga');
+    expect(lastJson(resumed.stdout)).toMatchObject({ status: 'succeeded', output: base.output });
+    expect(onceEach(run)).toEqual(ALL.length);
+  }, 60_000);
+
+  it('a second Ctrl-C stops them, and resume finishes them, each applied once', async () => {
+    const base = await baselineOf('trysaga');
+    const run = newWorkerRun('sigint-try-twice');
+    const seg = await runWorker(run, 'start', 'trysaga', {
+      when: refunding,
+      signal: 'SIGINT',
+      againMs: 5,
+    });
+    expect(seg.stderr).toContain('stopping the compensations');
+    expect(lastJson(seg.stdout)?.status).toBe('cancelled');
+    const mid = await journalFacts(run);
+    expect(mid.compensated.size).toBeLessThan(ALL.length);
+    expect(mid.status).not.toBe('failed');
+
+    const resumed = await runWorker(run, 'resume', 'trysaga');
+    expect(lastJson(resumed.stdout)).toMatchObject({ status: 'succeeded', output: base.output });
+    const facts = await journalFacts(run);
+    expect([...facts.compensated].sort()).toEqual(ALL);
+    expect(onceEach(run)).toEqual(ALL.length);
+  }, 60_000);
+});
+
+/** Refunds applied, each once: the refund tool's `.applied` file holds one line a key. */
+function onceEach(run: ReturnType<typeof newWorkerRun>): number {
+  const lines = readFileSync(`${run.effects}.applied`, 'utf8').split('\n').filter(Boolean);
+  expect(new Set(lines).size).toBe(lines.length);
+  return lines.length;
+}

@@ -325,8 +325,13 @@ export interface KindRuntime {
   emit(key: string, topic: string, data: unknown): Promise<void>;
   sleep(ms: number, signal: AbortSignal): Promise<void>;
   newSaga(): SagaScopeLike;
-  /** Undoes a scope's finished nodes; the error that goes on after `error`. */
-  compensate(scope: SagaScopeLike, error: unknown, signal: AbortSignal): Promise<unknown>;
+  /**
+   * Undoes a scope's finished nodes; the error that goes on after `error`. Not under the
+   * frame's signal (a Ctrl-C or a deadline must not leave charges unrefunded): the run's
+   * stop signal ends it, or `signal` when a kind passes one; stopped so, it throws a
+   * CancelledError and the run stays resumable (a resume finishes them).
+   */
+  compensate(scope: SagaScopeLike, error: unknown, signal?: AbortSignal): Promise<unknown>;
   /** The run suspends (waits for approval): never caught as a failure. */
   isSuspension(error: unknown): boolean;
   tagErrorNode(error: unknown, key: string): void;

@@ -28,8 +28,9 @@ export interface TryCompiled {
 }
 
 /**
- * On an error in the body, the body's finished nodes are compensated first, then `catch`
- * runs with `error` in scope; `finally` runs in every case but cancellation.
+ * On an error in the body, the body's finished nodes are compensated first (to the end,
+ * even if the run is cancelled meanwhile), then `catch` runs with `error` in scope;
+ * `finally` runs in every case but cancellation.
  */
 async function runTry(
   rt: KindRuntime,
@@ -48,7 +49,10 @@ async function runTry(
       for (const e of scope.entries) frame.saga.add(e);
       throw error;
     }
-    const err = await rt.compensate(scope, error, frame.signal);
+    // Compensations go on when the run is cancelled meanwhile (only its stop signal ends
+    // them), but the run then goes on stopping: `catch` runs when it resumes.
+    const err = await rt.compensate(scope, error);
+    if (frame.signal.aborted) throw frame.signal.reason;
     const catchBody = node.c.catchBody;
     if (catchBody) {
       const info = rt.errorInfo(err);

@@ -14,7 +14,7 @@ import { foldEvents } from '../../../src/exec/run-state.ts';
 
 const WORKER = resolve(import.meta.dirname, 'kill-worker.ts');
 
-export type PlanName = 'work' | 'saga';
+export type PlanName = 'work' | 'saga' | 'trysaga' | 'nodes';
 
 export interface Segment {
   killed: boolean;
@@ -228,6 +228,14 @@ export interface TrialOptions {
   resumers?: 1 | 2;
   /** How a process is interrupted: SIGKILL (a crash) or SIGINT (Ctrl-C, sometimes twice). */
   signal?: 'SIGKILL' | 'SIGINT';
+  /**
+   * Work plan: interrupt once the process has made 1-4 more calls (then 0-10 ms later)
+   * rather than at a random time. A time drawn from the uninterrupted run's length misses
+   * when that baseline ran under other load than the trial (the trial ends unkilled, or
+   * is killed before anything is durable and restarts), so tests kill by progress; the
+   * bench keeps random times.
+   */
+  byProgress?: boolean;
 }
 
 export async function killTrial(
@@ -256,8 +264,11 @@ export async function killTrial(
     const effectsBefore = readEffects(run.effects).length;
     const mayKill = kills < maxKills;
     let kill: Parameters<typeof runWorker>[3] = {};
-    if (mayKill && plan === 'work') kill = { afterMs: random() * base.ms * 2 };
-    if (mayKill && plan === 'saga') {
+    if (mayKill && plan === 'work' && options.byProgress) {
+      const target = effectsBefore + 1 + Math.floor(random() * 4);
+      kill = { when: (lines) => lines.length >= target, thenMs: random() * 10 };
+    } else if (mayKill && plan === 'work') kill = { afterMs: random() * base.ms * 2 };
+    if (mayKill && plan !== 'work') {
       // Killed while compensating: after the n-th refund call started, plus up to 40 ms.
       const target = 1 + Math.floor(random() * 4);
       const seen = effectsBefore;
@@ -334,7 +345,7 @@ export async function killTrial(
 
   let compensationsAppliedTwice = 0;
   let compensationsMissing = 0;
-  if (plan === 'saga') {
+  if (plan !== 'work') {
     let applied: string[] = [];
     try {
       applied = readFileSync(`${run.effects}.applied`, 'utf8').split('\n').filter(Boolean);

@@ -4,7 +4,7 @@
  * plans over a file journal; its tools have real side effects: each call appends one line
  * (idempotency key, node, arguments) to an effects file before it does anything else.
  *
- * argv: mode (start|resume) journalDir runId effectsFile plan (work|saga)
+ * argv: mode (start|resume) journalDir runId effectsFile plan (work|saga|trysaga|nodes)
  * stdout: `READY` at the run's first event, then the run result as one JSON line.
  */
 import { appendFileSync, readFileSync } from 'node:fs';
@@ -15,28 +15,19 @@ import { RunLeasedError } from '../../../src/exec/journal-errors.ts';
 import { thisProcess } from '../../../src/exec/journal-lease.ts';
 import { holdLease } from '../../../src/exec/lease-keeper.ts';
 import type { Tool, ToolContext } from '../../../src/tool/tool.ts';
+import { pause } from './pause.ts';
 
 const [mode, dir, runId, effectsFile, planName] = process.argv.slice(2) as [
   string,
   string,
   string,
   string,
-  'work' | 'saga',
+  keyof typeof PLANS,
 ];
 const appliedFile = `${effectsFile}.applied`;
 
 function effect(ctx: ToolContext, args: unknown): void {
   appendFileSync(effectsFile, `${ctx.idempotencyKey}|${ctx.nodeId}|${JSON.stringify(args)}\n`);
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(signal.reason);
-    });
-  });
 }
 
 /** Deterministic per call, so a trial's timing varies only with where it is killed. */
@@ -148,6 +139,43 @@ export const SAGA_PLAN = {
   ],
 };
 
+/** The same charges inside a `try`: compensated there, then `catch` runs and the run goes on. */
+export const TRY_SAGA_PLAN = {
+  version: 1,
+  nodes: [
+    {
+      id: 't',
+      try: SAGA_PLAN.nodes,
+      catch: [{ id: 'handled', value: '${error.node}' }],
+    },
+    { id: 'after', after: ['t'], call: 'work', args: { v: 'after' } },
+  ],
+  output: '${ {"t": t, "after": after.v} }',
+};
+
+/** Two maps of one call an item, one item at a time, and a node budget the second passes. */
+export const NODES_PLAN = {
+  version: 1,
+  limits: { max_nodes: 9 },
+  nodes: [
+    {
+      id: 'm1',
+      map: [1, 2, 3, 4, 5, 6],
+      concurrency: 1,
+      do: [{ id: 'x', call: 'work', args: { v: '${item}' } }],
+    },
+    {
+      id: 'm2',
+      after: ['m1'],
+      map: [1, 2, 3, 4, 5, 6],
+      concurrency: 1,
+      do: [{ id: 'y', call: 'work', args: { v: '${item * 10}' } }],
+    },
+  ],
+};
+
+const PLANS = { work: WORK_PLAN, saga: SAGA_PLAN, trysaga: TRY_SAGA_PLAN, nodes: NODES_PLAN };
+
 const files = new FileJournalStore(dir);
 // As `toolplan exec` and `resume` do: one writer per run, and Ctrl-C cancels the run.
 let held: Awaited<ReturnType<typeof holdLease>>;
@@ -173,7 +201,7 @@ const onEvent = () => {
 const result =
   mode === 'resume'
     ? await resumeRun(runId, { tools, store, onEvent, signal, ...stopping })
-    : await executePlan(planName === 'saga' ? SAGA_PLAN : WORK_PLAN, {
+    : await executePlan(PLANS[planName], {
         tools,
         store,
         runId,
