@@ -1,7 +1,34 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 
 /** Collects a repeatable option's values into a list (`--approve a --approve b`). */
 export const collect = (value: string, previous: string[]) => [...previous, value];
+
+/**
+ * A parser for a whole-number option of at least `min`: commander prints the bad value and
+ * the rule, and the CLI exits 2 before anything runs.
+ */
+export function wholeNumber(min: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isInteger(n) || n < min)
+      throw new InvalidArgumentError(`it takes a whole number of ${min} or more.`);
+    return n;
+  };
+}
+
+/**
+ * `--max-concurrency N`: the caller's cap on a run's tool calls in flight (a plan's
+ * `limits.max_concurrency` can only lower it). With `--redis` it is what lets one run fill
+ * more worker slots than the default 16.
+ */
+export function addMaxConcurrencyOption(command: Command): Command {
+  return command.option(
+    '--max-concurrency <n>',
+    'tool calls in flight at once per run (default 16; a plan may only lower it); with --redis, ' +
+      'set it to the slots of your workers, e.g. --max-concurrency 64',
+    wholeNumber(1),
+  );
+}
 
 /** `--tools MODULE`, repeatable: every command that loads tools takes them the same way. */
 export function addToolsOption(command: Command): Command {

@@ -3,15 +3,17 @@ import { ProgressReporter } from '../exec/progress-reporter.ts';
 import { redactUrl } from '../redis/redis-cli.ts';
 import { RunCoordinator } from '../redis/run-coordinator.ts';
 import { loadRegistry } from '../tool/load-tools-module.ts';
-import { addToolsOption } from './cli-options.ts';
+import { addMaxConcurrencyOption, addToolsOption, wholeNumber } from './cli-options.ts';
+import { callerLimits } from './exec.ts';
 import { untilStopped } from './until-stopped.ts';
 
 export interface CoordinatorCliOptions {
   tools: string[];
   redis: string;
-  leaseMs: string;
-  pollMs: string;
+  leaseMs: number;
+  pollMs: number;
   json?: boolean;
+  maxConcurrency?: number;
 }
 
 /**
@@ -20,12 +22,16 @@ export interface CoordinatorCliOptions {
  * hands its runs back (leases freed, nothing journaled) for another coordinator.
  */
 export function register(program: Command): void {
-  addToolsOption(
-    program.command('coordinator').description('take over and finish runs whose coordinator died'),
+  addMaxConcurrencyOption(
+    addToolsOption(
+      program
+        .command('coordinator')
+        .description('take over and finish runs whose coordinator died'),
+    ),
   )
     .requiredOption('--redis <url>', 'Redis URL, e.g. redis://127.0.0.1:6379')
-    .option('--lease-ms <ms>', 'lease of the runs it owns', '10000')
-    .option('--poll-ms <ms>', 'how often it looks for orphaned runs', '1000')
+    .option('--lease-ms <ms>', 'lease of the runs it owns', wholeNumber(100), 10_000)
+    .option('--poll-ms <ms>', 'how often it looks for orphaned runs', wholeNumber(10), 1000)
     .option('--json', 'the runs’ events on stderr as NDJSON')
     .action(async (options: CoordinatorCliOptions) => {
       process.exitCode = await runCoordinator(options);
@@ -39,8 +45,9 @@ export async function runCoordinator(options: CoordinatorCliOptions): Promise<nu
     coordinator = new RunCoordinator({
       url: options.redis,
       tools: await loadRegistry(options.tools),
-      leaseMs: Number(options.leaseMs),
-      pollMs: Number(options.pollMs),
+      leaseMs: options.leaseMs,
+      pollMs: options.pollMs,
+      limits: callerLimits(options),
       onEvent: reporter.onEvent,
       onTakeover: (runId) => process.stderr.write(`toolplan coordinator: took over run ${runId}\n`),
       onRunEnd: (runId, r) =>

@@ -6,6 +6,7 @@ import { DEFAULT_JOURNAL_DIR, FileJournalStore } from '../exec/file-journal-stor
 import { RunLeasedError } from '../exec/journal-errors.ts';
 import { thisProcess } from '../exec/journal-lease.ts';
 import { type HeldLease, holdLease } from '../exec/lease-keeper.ts';
+import type { RunLimits } from '../exec/limits.ts';
 import { ProgressReporter } from '../exec/progress-reporter.ts';
 import type { RunResult } from '../exec/run-result.ts';
 import { cliTracing } from '../telemetry/cli-tracing.ts';
@@ -14,7 +15,7 @@ import { checkPlanInput, inputFieldsRead } from '../validate/check-input.ts';
 import { validatePlan } from '../validate/index.ts';
 import { jsonFault, lineColumn } from '../validate/parse-plan-text.ts';
 import { approvalQuestion } from './approval-question.ts';
-import { addToolsOption } from './cli-options.ts';
+import { addMaxConcurrencyOption, addToolsOption } from './cli-options.ts';
 import { cancelOnSigint } from './interrupt.ts';
 import { issueLines } from './print-issues.ts';
 import { writeRunReport } from './run-report.ts';
@@ -36,6 +37,7 @@ export interface ExecCliOptions {
   json?: boolean;
   redis?: string;
   report?: string;
+  maxConcurrency?: number;
 }
 
 export interface CliIo {
@@ -45,11 +47,13 @@ export interface CliIo {
 }
 
 export function registerExecCommand(program: Command): void {
-  addToolsOption(
-    program
-      .command('exec')
-      .description('run a plan file with no LLM, durably journaled')
-      .argument('<plan>', 'plan file (JSON), or - for stdin'),
+  addMaxConcurrencyOption(
+    addToolsOption(
+      program
+        .command('exec')
+        .description('run a plan file with no LLM, durably journaled')
+        .argument('<plan>', 'plan file (JSON), or - for stdin'),
+    ),
   )
     .option('--input <json>', 'the run input, as JSON')
     .option('--run-id <id>', 'name the run (default: generated)')
@@ -92,6 +96,11 @@ async function readPlanFile(path: string, io: CliIo): Promise<unknown> {
       `plan ${path} is not valid JSON at line ${line}, column ${column}: ${fault.what}`,
     );
   }
+}
+
+/** The caps the command line sets on a run (none: the executor's defaults). */
+export function callerLimits(options: { maxConcurrency?: number }): RunLimits {
+  return options.maxConcurrency === undefined ? {} : { max_concurrency: options.maxConcurrency };
 }
 
 /** How the user names the tools again in a resume command they are told to type. */
@@ -190,7 +199,7 @@ export async function runExec(
     return execOnRedis(
       plan,
       { tools: registry, input, runId: options.runId },
-      options as { redis: string },
+      { ...(options as { redis: string }), limits: callerLimits(options) },
       io,
       (r) => reportResult(r, io, 'redis', options.tools, options.json),
     );
@@ -201,7 +210,14 @@ export async function runExec(
     journalDir,
     options.json,
     { runId, owner: 'toolplan exec', tools: options.tools },
-    (common) => executePlan(plan, { ...common, tools: registry, input, runId }),
+    (common) =>
+      executePlan(plan, {
+        ...common,
+        tools: registry,
+        input,
+        runId,
+        limits: callerLimits(options),
+      }),
   );
   if (options.report) await writeRunReport(options.report, journalDir, runId, io);
   return code;

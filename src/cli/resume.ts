@@ -7,8 +7,8 @@ import type { JournalStore } from '../exec/journal-store.ts';
 import type { ToolRegistry } from '../tool/registry.ts';
 import { loadCliTools } from '../tool/tool-sources.ts';
 import { validatePlan } from '../validate/index.ts';
-import { addToolsOption, collect } from './cli-options.ts';
-import { type CliIo, EXIT, reportResult, runReported } from './exec.ts';
+import { addMaxConcurrencyOption, addToolsOption, collect } from './cli-options.ts';
+import { type CliIo, callerLimits, EXIT, reportResult, runReported } from './exec.ts';
 
 /**
  * `toolplan resume RUN_ID --tools MODULE [--journal DIR] [--approve NODE]... [--deny NODE]...`
@@ -22,14 +22,17 @@ export interface ResumeCliOptions {
   deny: string[];
   json?: boolean;
   redis?: string;
+  maxConcurrency?: number;
 }
 
 export function registerResumeCommand(program: Command): void {
-  addToolsOption(
-    program
-      .command('resume')
-      .description('continue a run from its journal (after a crash, Ctrl-C or an approval)')
-      .argument('<runId>', 'the run to continue'),
+  addMaxConcurrencyOption(
+    addToolsOption(
+      program
+        .command('resume')
+        .description('continue a run from its journal (after a crash, Ctrl-C or an approval)')
+        .argument('<runId>', 'the run to continue'),
+    ),
   )
     .option('--journal <dir>', 'journal folder', DEFAULT_JOURNAL_DIR)
     .option('--approve <node>', 'approve a waiting node (repeat)', collect, [])
@@ -64,8 +67,12 @@ export async function runResume(
   if (options.redis) {
     const { resumeOnRedis } = await import('../redis/redis-cli.ts');
     const run = { tools: registry, approve: options.approve ?? [], deny: options.deny ?? [] };
-    return resumeOnRedis(runId, run, options as { redis: string }, io, (r) =>
-      reportResult(r, io, 'redis'),
+    return resumeOnRedis(
+      runId,
+      run,
+      { ...(options as { redis: string }), limits: callerLimits(options) },
+      io,
+      (r) => reportResult(r, io, 'redis'),
     );
   }
   return runReported(
@@ -79,6 +86,7 @@ export async function runResume(
       return resumeRun(runId, {
         ...common,
         tools: registry,
+        limits: callerLimits(options),
         approveNodes: options.approve ?? [],
         denyNodes: options.deny ?? [],
       });

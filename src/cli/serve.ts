@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { DEFAULT_JOURNAL_DIR } from '../exec/file-journal-store.ts';
-import { startServer } from '../serve/server.ts';
+import { DEFAULT_LIMITS, startServer } from '../serve/server.ts';
 import { startTracing } from '../telemetry/otlp-setup.ts';
 import { loadCliTools } from '../tool/tool-sources.ts';
-import { addModelOptions, addToolsOption } from './cli-options.ts';
+import { addMaxConcurrencyOption, addModelOptions, addToolsOption } from './cli-options.ts';
 import { modelFromOptions } from './loop-support.ts';
 
 /**
@@ -28,13 +28,14 @@ export interface ServeCliOptions {
   record?: boolean;
   redis?: string;
   leaseMs?: string;
+  maxConcurrency?: number;
 }
 
 export function registerServeCommand(program: Command): void {
   const command = program
     .command('serve')
     .description('serve the HTTP API and the web console (127.0.0.1, bearer token)');
-  addModelOptions(addToolsOption(command))
+  addMaxConcurrencyOption(addModelOptions(addToolsOption(command)))
     .option('--port <n>', 'port (0: any free port)', '4170')
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--journal <dir>', 'journal folder (runs, tasks, conversations)', DEFAULT_JOURNAL_DIR)
@@ -92,6 +93,9 @@ export async function runServe(options: ServeCliOptions, io = process): Promise<
     port: Number(options.port),
     ...(options.cors ? { cors: options.cors } : {}),
     maxBodyBytes: Number(options.maxBodyBytes),
+    ...(options.maxConcurrency
+      ? { limits: { ...DEFAULT_LIMITS, max_concurrency: options.maxConcurrency } }
+      : {}),
     ...(tracing ? { observeRun: tracing.observeRun, observeTask: tracing.observeTask } : {}),
     ...(options.redis ? { redis: redisOptions(options, io) } : {}),
   });

@@ -1,4 +1,5 @@
 import { cancelOnSigint } from '../cli/interrupt.ts';
+import type { RunLimits } from '../exec/limits.ts';
 import { ProgressReporter } from '../exec/progress-reporter.ts';
 import type { RunResult } from '../exec/run-result.ts';
 import type { ToolRegistry } from '../tool/registry.ts';
@@ -15,6 +16,8 @@ export interface RedisCliOptions {
   redis: string;
   json?: boolean;
   leaseMs?: number;
+  /** The caller's caps on the run (`--max-concurrency`). */
+  limits?: RunLimits;
 }
 
 /**
@@ -36,6 +39,7 @@ async function withCoordinator(
     // The lease decides how soon a dead coordinator's run is taken over (tests shorten it).
     leaseMs: options.leaseMs ?? (Number(process.env.TOOLPLAN_REDIS_LEASE_MS) || undefined),
     onEvent: reporter.onEvent,
+    ...(options.limits ? { limits: options.limits } : {}),
     onWaiting: (req) =>
       io.stderr.write(
         `toolplan: run ${req.runId} waits for approval of ${req.key} (${req.tool} ${JSON.stringify(req.args)})\n  approve from any machine: toolplan resume ${req.runId} --redis ${redactUrl(options.redis)} --tools ... --approve ${req.node}\n`,

@@ -31,6 +31,11 @@ export interface RunCoordinatorOptions {
   /** Told when this process takes a run over from a dead owner, and when it ends it. */
   onTakeover?: (runId: string) => void;
   onRunEnd?: (runId: string, result: RunResult) => void;
+  /**
+   * Caps for every run this process starts, resumes or takes over (a run's own may only
+   * tighten them). Raise `max_concurrency` (default 16) to fill more workers' slots.
+   */
+  limits?: RunLimits;
 }
 
 /**
@@ -225,11 +230,12 @@ export class RunCoordinator {
   }
 
   #common(runId: string, store: JournalStore, signal: AbortSignal) {
-    const onEvent = this.#options.onEvent;
+    const { onEvent, limits } = this.#options;
     return {
       tools: this.#registry,
       store,
       signal,
+      ...(limits ? { limits } : {}),
       ...(onEvent ? { onEvent: (e: RunEvent) => onEvent(e, runId) } : {}),
       approve: this.approvals.approver(this.#options.onWaiting),
     };

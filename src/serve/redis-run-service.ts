@@ -55,6 +55,8 @@ export class RedisRunService implements PlanRuns {
       ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
       ...(options.pollMs ? { pollMs: options.pollMs } : {}),
       ...(options.observe ? { onEvent: options.observe } : {}),
+      // A run taken over keeps the server's caps, as one started here has them.
+      limits: options.limits,
       onTakeover: (id) => log(`toolplan serve: took over run ${id}`),
       onRunEnd: (id, r) => log(`toolplan serve: run ${id} ended ${r.status}`),
     });
