@@ -5,6 +5,7 @@
  * with a doubt (a missing key, a Map, a "constructor" key, a non-JSON value) answers MISS,
  * so CEL evaluates it and words its error exactly as before.
  */
+import { runtimeEnvironment } from './cel-environment.ts';
 
 export const MISS: unique symbol = Symbol('path-select-miss');
 
@@ -20,9 +21,41 @@ export function pathOf(ast: unknown): readonly string[] | undefined {
     fields.push(field);
     node = target;
   }
-  if (!node || node.op !== 'id' || typeof node.args !== 'string') return undefined;
+  if (node?.op !== 'id' || typeof node.args !== 'string') return undefined;
+  if (!readsContext(node.args)) return undefined;
   fields.push(node.args);
   return fields.reverse();
+}
+
+/** CEL's reserved words (cel-js refuses them as variables), and what JS must not read. */
+const RESERVED = new Set([
+  'as',
+  'break',
+  'const',
+  'continue',
+  'else',
+  'for',
+  'function',
+  'if',
+  'import',
+  'let',
+  'loop',
+  'package',
+  'namespace',
+  'return',
+  'var',
+  'void',
+  'while',
+  '__proto__',
+  'prototype',
+]);
+
+/**
+ * Whether CEL reads `name` from the context: a declared name (the type names `int`,
+ * `string`, `type`, ...) is what the environment says, whatever the context holds.
+ */
+function readsContext(name: string): boolean {
+  return !RESERVED.has(name) && !runtimeEnvironment().hasVariable(name);
 }
 
 function isPlainData(v: object): boolean {

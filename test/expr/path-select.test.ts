@@ -15,7 +15,7 @@ function viaCel(source: string, scope: Record<string, unknown>): unknown {
   }
 }
 
-const key = fc.constantFrom('a', 'b', 'constructor', '__proto__', 'v');
+const key = fc.constantFrom('a', 'b', 'constructor', '__proto__', 'v', 'prototype', 'toString');
 const json = fc.letrec((tie) => ({
   value: fc.oneof(
     { depthSize: 'small' },
@@ -41,12 +41,19 @@ describe('selectPath', () => {
   it('gives what CEL gives, or leaves the expression to CEL', () => {
     fc.assert(
       fc.property(
-        fc.dictionary(fc.constantFrom('x', 'y'), json, { maxKeys: 2 }),
-        fc.constantFrom('x', 'y'),
-        fc.array(fc.constantFrom('a', 'b', 'v'), { maxLength: 3 }),
+        fc.dictionary(fc.constantFrom('x', 'y', 'int', 'type', 'as', 'dyn'), json, { maxKeys: 3 }),
+        fc.constantFrom('x', 'y', 'int', 'type', 'as', 'dyn'),
+        fc.array(fc.constantFrom('a', 'b', 'v', 'prototype', 'toString'), { maxLength: 3 }),
         (scope, root, fields) => {
           const source = [root, ...fields].join('.');
-          const got = selectPath(scope, pathOf(compileExpression(source).ast)!);
+          let ast: unknown;
+          try {
+            ast = compileExpression(source).ast;
+          } catch {
+            return; // a reserved word: no expression to evaluate either way
+          }
+          const path = pathOf(ast);
+          const got = path ? selectPath(scope, path) : MISS;
           if (got !== MISS) expect({ ok: got }).toEqual(viaCel(source, scope));
         },
       ),
@@ -60,6 +67,14 @@ describe('selectPath', () => {
     expect(got).toEqual({ list: [1, 2] });
     got.list.push(3);
     expect(out.v.list).toEqual([1, 2]);
+  });
+
+  it('leaves names CEL reads as types (int, string, type) to CEL', () => {
+    expect(pathOf(compileExpression('int.v').ast)).toBeUndefined();
+    expect(pathOf(compileExpression('type').ast)).toBeUndefined();
+    expect(pathOf(compileExpression('n1.v').ast)).toEqual(['n1', 'v']);
+    expect(() => compileExpression('int.v').run({ int: { v: 1 } })).toThrow(/v/);
+    expect(compileExpression('dyn.v').run({ dyn: { v: 1 } })).toBe(1);
   });
 
   it('leaves a missing key to CEL, which words the error', () => {
