@@ -27,35 +27,13 @@ export function pathOf(ast: unknown): readonly string[] | undefined {
   return fields.reverse();
 }
 
-/** CEL's reserved words (cel-js refuses them as variables), and what JS must not read. */
-const RESERVED = new Set([
-  'as',
-  'break',
-  'const',
-  'continue',
-  'else',
-  'for',
-  'function',
-  'if',
-  'import',
-  'let',
-  'loop',
-  'package',
-  'namespace',
-  'return',
-  'var',
-  'void',
-  'while',
-  '__proto__',
-  'prototype',
-]);
-
 /**
  * Whether CEL reads `name` from the context: a declared name (the type names `int`,
- * `string`, `type`, ...) is what the environment says, whatever the context holds.
+ * `string`, `type`, ...) is what the environment says, whatever the context holds. (A
+ * reserved word never gets here: the parser refuses it as a name.)
  */
 function readsContext(name: string): boolean {
-  return !RESERVED.has(name) && !runtimeEnvironment().hasVariable(name);
+  return !runtimeEnvironment().hasVariable(name);
 }
 
 function isPlainData(v: object): boolean {
