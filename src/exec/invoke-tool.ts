@@ -218,7 +218,9 @@ export function toJson(value: unknown, tool: string): unknown {
   if (value === undefined || value === null) return null;
   const t = typeof value;
   if (t === 'string' || t === 'boolean') return value;
-  if (t === 'number') return Number.isFinite(value) ? value : null;
+  if (t === 'number') return Number.isFinite(value) ? (value as number) + 0 : null;
+  const copy = plainJsonCopy(value, 0);
+  if (copy !== NOT_PLAIN) return copy;
   try {
     const text = JSON.stringify(value);
     return text === undefined ? null : JSON.parse(text);
@@ -231,4 +233,61 @@ export function toJson(value: unknown, tool: string): unknown {
       },
     );
   }
+}
+
+const NOT_PLAIN: unique symbol = Symbol('not-plain');
+/** Deeper (or cyclic) values take JSON.stringify, which words a cycle's error. */
+const MAX_PLAIN_DEPTH = 64;
+
+/**
+ * What `JSON.parse(JSON.stringify(value))` gives, for plain objects, arrays and scalars,
+ * without the text in between; NOT_PLAIN for anything else (a class instance, `toJSON`, a
+ * bigint, a `__proto__` key), which goes through JSON itself.
+ */
+function plainJsonCopy(value: unknown, depth: number): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      // JSON writes -0 as 0.
+      return Number.isFinite(value) ? value + 0 : null;
+    case 'object':
+      break;
+    default:
+      return NOT_PLAIN;
+  }
+  if (value === null) return null;
+  if (depth >= MAX_PLAIN_DEPTH) return NOT_PLAIN;
+  if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype) return NOT_PLAIN;
+    const out = new Array(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      // JSON writes what it cannot say inside an array as null.
+      const t = typeof item;
+      const v =
+        item === undefined || t === 'function' || t === 'symbol'
+          ? null
+          : plainJsonCopy(item, depth + 1);
+      if (v === NOT_PLAIN) return NOT_PLAIN;
+      out[i] = v;
+    }
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return NOT_PLAIN;
+  if ('toJSON' in value) return NOT_PLAIN;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    if (key === '__proto__') return NOT_PLAIN;
+    const item = (value as Record<string, unknown>)[key];
+    const t = typeof item;
+    // JSON leaves out a property it cannot say.
+    if (item === undefined || t === 'function' || t === 'symbol') continue;
+    const v = plainJsonCopy(item, depth + 1);
+    if (v === NOT_PLAIN) return NOT_PLAIN;
+    out[key] = v;
+  }
+  return out;
 }

@@ -108,14 +108,35 @@ function evaluateParts(
       return value.parts
         .map((p) => (typeof p === 'string' ? p : toText(p.run(scope, limits))))
         .join('');
-    case 'array':
-      return value.items.map((i) => evaluateParts(i, scope, limits));
-    case 'object':
-      // fromEntries defines own properties, so a key like "__proto__" stays plain data.
-      return Object.fromEntries(
-        value.entries.map(([k, v]) => [k, evaluateParts(v, scope, limits)]),
-      );
+    case 'array': {
+      const items = value.items;
+      const out = new Array(items.length);
+      for (let i = 0; i < items.length; i++) out[i] = evaluateParts(items[i]!, scope, limits);
+      return out;
+    }
+    case 'object': {
+      // Built in place rather than through entry pairs: a call's args are made once a call.
+      const out: Record<string, unknown> = {};
+      const entries = value.entries;
+      for (let i = 0; i < entries.length; i++) {
+        const [k, v] = entries[i]!;
+        setOwn(out, k, evaluateParts(v, scope, limits));
+      }
+      return out;
+    }
   }
+}
+
+/** Sets an own data property: a key like "__proto__" stays plain data, not the prototype. */
+function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(out, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  else out[key] = value;
 }
 
 /** How a value is written inside a template: strings as they are, the rest as JSON. */

@@ -3,6 +3,7 @@ import { CEL_LIMITS, fromCel, runtimeEnvironment } from './cel-environment.ts';
 import { type EvaluationLimits, metered } from './expression-budget.ts';
 import { instrumentAst } from './instrument-ast.ts';
 import { expressionNesting } from './nesting.ts';
+import { MISS, pathOf, selectPath } from './path-select.ts';
 
 /** A parsed CEL expression plus the root names it reads (its dependencies). */
 export interface CompiledExpression {
@@ -86,12 +87,17 @@ export function compileExpression(source: string): CompiledExpression {
   // Hooks go in at the first evaluation: the validator parses every expression and runs none.
   let instrumented = false;
   const refs = collectRefs(parsed.ast as AstNode);
+  const path = pathOf(parsed.ast);
   const evaluate = (context: Record<string, unknown>) => fromCel(parsed(context));
   const compiled: CompiledExpression = {
     source,
     refs,
     ast: parsed.ast,
     run(scope, limits) {
+      if (path && !limits?.signal?.aborted) {
+        const hit = selectPath(scope, path);
+        if (hit !== MISS) return hit;
+      }
       if (!instrumented) {
         instrumentAst(parsed.ast);
         instrumented = true;

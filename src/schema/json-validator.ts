@@ -1,6 +1,7 @@
 import { type OutputUnit, type SchemaDraft, Validator } from '@cfworker/json-schema';
 import type { JsonSchema } from '../tool/tool.ts';
 import type { SchemaIssue } from './check-value.ts';
+import { compileAccept } from './fast-accept.ts';
 
 /** Checks one value against a schema compiled once; returns issues, never throws. */
 export type CompiledSchema = (value: unknown) => SchemaIssue[];
@@ -60,7 +61,10 @@ export function draftOf(schema: JsonSchema): SchemaDraft {
 export function compileSchema(schema: JsonSchema, maxIssues = 20): CompiledSchema {
   // The validator annotates the schema objects it is given; the tool's own stay untouched.
   const validator = new Validator(structuredClone(schema) as never, draftOf(schema), false);
+  // Valid values, the common case, skip the interpreter; it still words every failure.
+  const accept = compileAccept(schema, false);
   return (value) => {
+    if (accept?.(value)) return [];
     const result = validator.validate(value);
     if (result.valid) return [];
     return toIssues(result.errors).slice(0, maxIssues);

@@ -1,4 +1,5 @@
 import { checkValue, type SchemaIssue } from '../schema/check-value.ts';
+import { type Accept, compileAccept } from '../schema/fast-accept.ts';
 import { type CompiledSchema, compileSchema } from '../schema/json-validator.ts';
 import { isZodSchema } from '../schema/normalize-schema.ts';
 import type { JsonSchema, RegisteredTool } from './tool.ts';
@@ -17,6 +18,21 @@ export function argsAreStrict(tool: RegisteredTool): boolean {
 
 const compiled = new WeakMap<RegisteredTool, { args?: CompiledSchema; output?: CompiledSchema }>();
 
+/**
+ * Per tool, whether arguments are certainly valid and free of unknown fields in one walk
+ * (null: the schema is outside what the fast check knows, so every call takes both passes).
+ */
+const strictAccepts = new WeakMap<RegisteredTool, Accept | null>();
+
+function strictAcceptFor(tool: RegisteredTool): Accept | null {
+  let accept = strictAccepts.get(tool);
+  if (accept === undefined) {
+    accept = compileAccept(tool.inputSchema as JsonSchema, argsAreStrict(tool)) ?? null;
+    strictAccepts.set(tool, accept);
+  }
+  return accept;
+}
+
 function validatorFor(tool: RegisteredTool, which: 'args' | 'output'): CompiledSchema {
   let entry = compiled.get(tool);
   if (!entry) {
@@ -34,6 +50,8 @@ function validatorFor(tool: RegisteredTool, which: 'args' | 'output'): CompiledS
 
 /** Checks a call's resolved arguments against the tool's input schema. */
 export function checkArgs(tool: RegisteredTool, args: unknown): SchemaIssue[] {
+  // A zod schema may refine what its JSON Schema says: zod alone decides for it.
+  if (!isZodSchema(tool.tool.inputSchema) && strictAcceptFor(tool)?.(args)) return [];
   const issues: SchemaIssue[] = isZodSchema(tool.tool.inputSchema)
     ? zodIssues(tool.tool.inputSchema.safeParse(args))
     : validatorFor(tool, 'args')(args);

@@ -173,4 +173,13 @@ describe('refsOfValue', () => {
     expect(out).toBe(into);
     expect([...out].sort()).toEqual(['a', 'z']);
   });
+
+  it('keeps a "__proto__" key of evaluated args as data, without changing the prototype', () => {
+    const value = compileValue(JSON.parse('{"__proto__": "${x}", "a": ["${x}", 2]}'));
+    const out = evaluateValue(value, { x: { polluted: true } }) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.keys(out)).toEqual(['__proto__', 'a']);
+    expect(out.a).toEqual([{ polluted: true }, 2]);
+    expect(Object.getOwnPropertyDescriptor(out, '__proto__')?.value).toEqual({ polluted: true });
+  });
 });
