@@ -145,3 +145,57 @@ describe('toolplan chat: Ctrl-C while the plan compensates', () => {
     expect(refunds(t.log)).toEqual(['c1/compensate', 'c2/compensate']);
   }, 60_000);
 });
+
+/**
+ * `toolplan chat` on a pseudo-terminal (`script`, util-linux): readline reads Ctrl-C as the
+ * key ^C there, not as a signal. `keys` answers what the screen shows.
+ */
+function onTerminal(args: string[], log: string): Promise<{ code: number | null; screen: string }> {
+  if (!existsSync('/usr/bin/script'))
+    throw new Error('needs /usr/bin/script (Debian package bsdutils)');
+  const command = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' ');
+  return new Promise((done, fail) => {
+    const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], {
+      cwd: dir,
+      env: cleanEnv({ TOOL_LOG: log, REFUND_MS: '400' }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let screen = '';
+    let step = 0;
+    child.stdout.on('data', (d) => {
+      screen += d;
+      if (step === 0 && screen.includes('you> ')) {
+        step = 1;
+        child.stdin.write('charge twice\r');
+      }
+      // Back at the prompt: ^C there leaves the chat.
+      if (step === 2 && /assistant> [^\n]*\n[\s\S]*you> /.test(screen)) {
+        step = 3;
+        child.stdin.write('\x03');
+      }
+    });
+    const poll = setInterval(() => {
+      if (step !== 1 || !lines(log).some((l) => l.startsWith('refund-start|'))) return;
+      step = 2;
+      child.stdin.write('\x03');
+    }, 5);
+    const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', fail);
+    child.on('close', (code) => {
+      clearTimeout(guard);
+      clearInterval(poll);
+      done({ code, screen });
+    });
+  });
+}
+
+describe('toolplan chat on a terminal: the ^C key while the plan compensates', () => {
+  it('is the same Ctrl-C: the refunds finish and it says so; at the prompt ^C leaves', async () => {
+    const t = setUp('tty');
+    const r = await onTerminal(t.args, t.log);
+    expect(r.screen).toContain('compensating 2 steps; Ctrl-C again to stop');
+    expect(r.screen).toContain('assistant> (failed:');
+    expect(r.code, r.screen).toBe(0);
+    expect(refunds(t.log)).toEqual(['c1/compensate', 'c2/compensate']);
+  }, 60_000);
+});
