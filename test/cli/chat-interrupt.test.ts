@@ -45,10 +45,7 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 const lines = (file: string) =>
   existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
 
-/**
- * bin/toolplan as a child, `stdin` its input; Ctrl-C (`count` times, 60 ms apart) once a
- * refund has begun.
- */
+/** bin/toolplan as a child, `stdin` its input; Ctrl-C `sigints` times once a refund has begun. */
 function toolplan(
   args: string[],
   log: string,
@@ -68,12 +65,17 @@ function toolplan(
     child.stderr.on('data', (d) => (stderr += d));
     const timers: NodeJS.Timeout[] = [];
     if (sigints > 0) {
+      // Each Ctrl-C after the first waits for the answer to the one before: two signals
+      // sent at once on a loaded machine can reach the child as one (they are not queued).
+      let sent = 0;
+      const answered = () => stderr.match(/\ntoolplan: (compensating|stopping|cancelling)/g);
       const poll = setInterval(() => {
         if (!lines(log).some((l) => l.startsWith('refund-start|'))) return;
-        clearInterval(poll);
-        for (let i = 0; i < sigints; i++)
-          timers.push(setTimeout(() => child.kill('SIGINT'), 20 + i * 60));
-      }, 5);
+        if (sent > (answered()?.length ?? 0)) return;
+        sent += 1;
+        child.kill('SIGINT');
+        if (sent === sigints) clearInterval(poll);
+      }, 10);
       timers.push(poll);
     }
     const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
