@@ -1,6 +1,7 @@
 import { createInterface, type Interface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { isToolplanError } from '../errors/toolplan-error.ts';
+import { FileJournalStore } from '../exec/file-journal-store.ts';
 import type { PlanSyntax } from '../loop/planner.ts';
 import { runTask } from '../loop/run-task.ts';
 import type { TaskMode } from '../loop/task-types.ts';
@@ -9,13 +10,15 @@ import { loadCliTools } from '../tool/tool-sources.ts';
 import { fullArguments, wantsFullArguments } from './approval-question.ts';
 import { cliErrorText, cliThrownText } from './cli-error-text.ts';
 import { addModelOptions, addToolsOption } from './cli-options.ts';
+import { cancelOnSigint } from './interrupt.ts';
 import { modelFromOptions, progressLine } from './loop-support.ts';
 import { approvalQuestion, isYes } from './terminal-approver.ts';
 
 /**
  * `toolplan chat --tools MODULE...`: a conversation on the terminal. Each message runs the
  * loop with the conversation so far as history; calls needing approval are asked in place.
- * `/exit` or end of input leaves.
+ * `/exit` or end of input leaves. Ctrl-C during a message follows the `exec` rule: it
+ * cancels the run, lets its compensations finish, and a second one stops them.
  */
 export interface ChatCliOptions {
   tools: string[];
@@ -26,6 +29,7 @@ export interface ChatCliOptions {
   cassette?: string;
   record?: boolean;
   quiet?: boolean;
+  journal?: string;
 }
 
 export function registerChatCommand(program: Command): void {
@@ -36,6 +40,10 @@ export function registerChatCommand(program: Command): void {
     );
   addModelOptions(addToolsOption(command))
     .option('--quiet', 'no progress lines')
+    .option(
+      '--journal <dir>',
+      'journal folder: a run stopped by Ctrl-C is resumable (toolplan resume RUN_ID --journal DIR)',
+    )
     .action(async (options: ChatCliOptions) => {
       process.exitCode = await runChat(options);
     });
@@ -66,6 +74,12 @@ export async function runChat(
       const next = await lines.next();
       return next.done ? undefined : next.value;
     };
+    const store = options.journal === undefined ? undefined : new FileJournalStore(options.journal);
+    // On a terminal readline reads Ctrl-C as a key: during a message it is the process's
+    // SIGINT (`cancelOnSigint`); at the prompt it leaves, as readline does on its own.
+    let running = false;
+    const chatRl = rl;
+    chatRl.on('SIGINT', () => (running ? process.kill(process.pid, 'SIGINT') : chatRl.close()));
     const history: Message[] = [];
     io.stderr.write(
       `toolplan chat: ${registry.size} tools, ${cli.model.provider}/${cli.model.modelId}. /exit to leave.\n`,
@@ -74,8 +88,15 @@ export async function runChat(
       const text = (await ask('you> '))?.trim();
       if (text === undefined || text === '/exit' || text === '/quit') break;
       if (text === '') continue;
+      const sigint = cancelOnSigint();
+      running = true;
       const result = await runTask(text, {
         model: cli.model,
+        signal: sigint.signal,
+        // As `exec`: a Ctrl-C while a plan compensates lets it finish; a second stops it.
+        stopSignal: sigint.stopSignal,
+        onCompensating: sigint.onCompensating,
+        ...(store ? { store } : {}),
         tools: registry,
         mode: (options.mode ?? 'plan') as TaskMode,
         syntax: (options.syntax ?? 'json') as PlanSyntax,
@@ -94,6 +115,9 @@ export async function runChat(
           const line = progressLine(event);
           if (line) io.stderr.write(`${line}\n`);
         },
+      }).finally(() => {
+        running = false;
+        sigint.dispose();
       });
       const reply =
         result.status === 'answered'

@@ -291,14 +291,22 @@ async function withNodeTimeout(
       }),
     );
   }, ms);
+  let work: Promise<unknown> | undefined;
   try {
+    work = Promise.resolve(dispatch(ctx, node, inner, key));
     return await Promise.race([
-      dispatch(ctx, node, inner, key),
+      work,
       new Promise<never>((_, reject) => {
         if (inner.signal.aborted) reject(inner.signal.reason);
         inner.signal.addEventListener('abort', () => reject(inner.signal.reason), { once: true });
       }),
     ]);
+  } catch (thrown) {
+    // Aborted, the node still settles only once its run step has: what the step started
+    // goes on until it ends (a tool call, abandoned at once) or is stopped by the run's stop
+    // signal (a `try`'s compensations), so nothing outlives the node or the run.
+    if (work && inner.signal.aborted) await work.catch(() => undefined);
+    throw thrown;
   } finally {
     clearTimeout(timer);
     inner.dispose();
