@@ -45,7 +45,7 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 const lines = (file: string) =>
   existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
 
-/** bin/toolplan as a child; Ctrl-C (`count` times, 60 ms apart) once a refund has begun. */
+/** bin/toolplan as a child; Ctrl-C (`sigints` times, each answered first) once a refund has begun. */
 function toolplan(
   args: string[],
   log: string,
@@ -63,11 +63,19 @@ function toolplan(
     child.stderr.on('data', (d) => (stderr += d));
     const timers: NodeJS.Timeout[] = [];
     if (sigints > 0) {
+      // Each later Ctrl-C only once the child has answered the one before: two signals sent
+      // in one tick of a loaded machine reach it as one (Linux does not queue them).
+      let sent = 0;
       const poll = setInterval(() => {
         if (!lines(log).some((l) => l.startsWith('refund-start|'))) return;
-        clearInterval(poll);
-        for (let i = 0; i < sigints; i++)
-          timers.push(setTimeout(() => child.kill('SIGINT'), 20 + i * 60));
+        if (
+          sent > 0 &&
+          (stderr.match(/toolplan: (cancelling|compensating|stopping)/g) ?? []).length < sent
+        )
+          return;
+        child.kill('SIGINT');
+        sent += 1;
+        if (sent >= sigints) clearInterval(poll);
       }, 5);
       timers.push(poll);
     }
