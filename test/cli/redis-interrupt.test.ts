@@ -58,7 +58,8 @@ describe('Ctrl-C while a --redis run compensates', () => {
     const exec = fleet.exec(plan, {}, 'rcomp2');
     await until('the first compensation', () => undoStarted('rcomp2'));
     exec.kill('SIGINT');
-    await new Promise((r) => setTimeout(r, 100));
+    // The second once the first is answered: two in one tick would arrive as one.
+    await exec.waitFor(/compensating \d+ steps/);
     exec.kill('SIGINT');
     const code = await exec.exited;
     expect(exec.stderr).toContain('stopping the compensations');

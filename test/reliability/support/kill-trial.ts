@@ -55,7 +55,7 @@ export function runWorker(
     thenMs?: number;
     /** SIGKILL by default; SIGINT is a person's Ctrl-C. */
     signal?: 'SIGKILL' | 'SIGINT';
-    /** SIGINT only: a second Ctrl-C this long after the first. */
+    /** SIGINT only: a second Ctrl-C this long after the child answered the first. */
     againMs?: number;
   } = {},
 ): Promise<Segment> {
@@ -81,8 +81,15 @@ export function runWorker(
       }
       interrupted = true;
       child.kill('SIGINT');
-      if (kill.againMs !== undefined)
+      if (kill.againMs === undefined) return;
+      // The second Ctrl-C counts from the child's answer to the first: two signals sent in
+      // one tick of a loaded machine would reach it as one (Linux does not queue them).
+      const answered = setInterval(() => {
+        if (!/toolplan: (cancelling|compensating|stopping)/.test(stderr)) return;
+        clearInterval(answered);
         timers.push(setTimeout(() => alive() && child.kill('SIGINT'), kill.againMs));
+      }, 2);
+      timers.push(answered);
     };
     const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.stdout.setEncoding('utf8');
