@@ -142,6 +142,16 @@ export class RunCoordinator {
     return cancel !== undefined;
   }
 
+  /**
+   * Cancels a run from any process: recorded in Redis under the run's key, where its owner
+   * finds it at its next lease renewal (and a later owner when it takes the run over), then
+   * journals the cancellation as a local cancel does. Cancelled here at once if owned here.
+   */
+  async requestCancel(runId: string, reason = 'cancelled'): Promise<void> {
+    await this.#redis.set(this.store.keys.cancelRequest(runId), reason);
+    this.cancel(runId, new Error(reason));
+  }
+
   /** Resolves when the runs this process owns have ended, or after `ms`. */
   async settle(ms: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
@@ -307,10 +317,20 @@ export class RunCoordinator {
     };
     this.#handovers.set(runId, () => lose('handed over'));
     this.#cancels.set(runId, (reason) => controller.abort(reason));
+    const cancelKey = this.store.keys.cancelRequest(runId);
+    let cancelRequested = false;
+    const checkCancel = async () => {
+      const why = await this.#redis.get(cancelKey);
+      if (why === null || fenced || controller.signal.aborted) return;
+      cancelRequested = true;
+      controller.abort(new Error(why));
+    };
+    void checkCancel().catch(() => {});
     const renew = setInterval(
       async () => {
         try {
           lease = await this.store.renewLease(lease, { ttlMs: this.#leaseMs });
+          await checkCancel();
         } catch (error) {
           // Redis restarting is not a lost lease: the renewal and the append script take it
           // back when Redis is up, unless another owner took a newer token meanwhile.
@@ -337,6 +357,8 @@ export class RunCoordinator {
       this.#handovers.delete(runId);
       this.#cancels.delete(runId);
       callerSignal?.removeEventListener('abort', onCaller);
+      // Its end is journaled: the request is spent (a handed-over run keeps it for the next).
+      if (cancelRequested && !fenced) await this.#redis.del(cancelKey).catch(() => {});
       // Released even after a handover: the next owner need not wait for it to expire.
       await this.store.releaseLease(lease).catch(() => {});
     }
