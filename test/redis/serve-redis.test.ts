@@ -213,4 +213,21 @@ describe('serve --redis: runs shared by several servers', () => {
     const { started } = fleet.calls();
     for (let i = 0; i < 4; i++) expect(started.get(`${id}/s/${i}`)).toBe(1);
   }, 120_000);
+
+  it('a cancel asked while the owner is dead is found by the server that takes the run over', async () => {
+    const d = await startServe();
+    const { plan, input } = fanOutPlan(2, 30_000);
+    const id = await startRun(d, plan, input);
+    await until(async () => (startedCalls(id) >= 2 ? true : undefined), 30_000);
+    d.child.kill('SIGKILL');
+    await d.exited;
+    // D's lease has not expired yet: B records the cancel for whoever takes the run.
+    const r = await call(b.client, 'POST', `/v1/runs/${id}/cancel`);
+    expect(r.body).toEqual({ ok: true });
+    expect(await finished(b, id)).toMatchObject({ status: 'cancelled' });
+    expect(b.stderr()).toMatch(new RegExp(`took over run ${id}`));
+    const events = await fleet.store().read(id);
+    checkJournal(events);
+    expect(events.at(-1)).toMatchObject({ type: 'run.finished', status: 'cancelled' });
+  }, 90_000);
 });
