@@ -13,6 +13,7 @@ import { RedisApprovals } from './redis-approvals.ts';
 import { closeRedis, connectRedis } from './redis-connection.ts';
 import { RedisJournalStore } from './redis-journal-store.ts';
 import { RemoteCalls } from './remote-calls.ts';
+import { requestCancel } from './run-cancel.ts';
 
 export interface RunCoordinatorOptions {
   url: string;
@@ -148,7 +149,7 @@ export class RunCoordinator {
    * journals the cancellation as a local cancel does. Cancelled here at once if owned here.
    */
   async requestCancel(runId: string, reason = 'cancelled'): Promise<void> {
-    await this.#redis.set(this.store.keys.cancelRequest(runId), reason);
+    await requestCancel(this.#redis, this.store.keys, runId, reason);
     this.cancel(runId, new Error(reason));
   }
 

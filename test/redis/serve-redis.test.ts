@@ -3,6 +3,7 @@ import type { RunEvent } from '../../src/exec/events.ts';
 import { RedisKeys } from '../../src/redis/redis-keys.ts';
 import { call, readSse, tempDir, until } from '../serve/support/serve-client.ts';
 import { type ServeProcess, startServeProcess } from '../serve/support/serve-process.ts';
+import { runCli } from '../support/run-cli.ts';
 import { Fleet, fanOutPlan, REMOTE_TOOLS } from './support/fleet.ts';
 
 /**
@@ -229,5 +230,23 @@ describe('serve --redis: runs shared by several servers', () => {
     const events = await fleet.store().read(id);
     checkJournal(events);
     expect(events.at(-1)).toMatchObject({ type: 'run.finished', status: 'cancelled' });
+  }, 90_000);
+
+  it('`toolplan runs cancel RUN --redis URL` cancels a run a server owns', async () => {
+    const { plan, input } = fanOutPlan(2, 30_000);
+    const id = await startRun(b, plan, input);
+    await until(async () => (startedCalls(id) >= 2 ? true : undefined), 30_000);
+    const r = await runCli(['runs', 'cancel', id, '--redis', fleet.url], { timeoutMs: 30_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`pid ${b.child.pid}`);
+    expect(await finished(b, id)).toMatchObject({ status: 'cancelled' });
+    const events = await fleet.store().read(id);
+    checkJournal(events);
+    expect(events.at(-1)).toMatchObject({ type: 'run.finished', status: 'cancelled' });
+    const again = await runCli(['runs', 'cancel', id, '--redis', fleet.url], {
+      timeoutMs: 30_000,
+    });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('has already ended (cancelled)');
   }, 90_000);
 });
