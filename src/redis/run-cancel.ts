@@ -15,3 +15,40 @@ export async function requestCancel(
 ): Promise<void> {
   await redis.set(keys.cancelRequest(runId), reason);
 }
+
+/**
+ * An owner's side of the requests for one run: `check` (at the start and every renewal)
+ * aborts the run when one is recorded; `spend` removes it once the run's end is journaled.
+ */
+export class CancelRequestWatch {
+  readonly #redis: Redis;
+  readonly #key: string;
+  readonly #abort: (reason: Error) => void;
+  #seen = false;
+
+  constructor(redis: Redis, keys: RedisKeys, runId: string, abort: (reason: Error) => void) {
+    this.#redis = redis;
+    this.#key = keys.cancelRequest(runId);
+    this.#abort = abort;
+  }
+
+  /** Whether a request was found and the run aborted for it. */
+  get seen(): boolean {
+    return this.#seen;
+  }
+
+  async check(): Promise<void> {
+    if (this.#seen) return;
+    const why = await this.#redis.get(this.#key);
+    if (why === null) return;
+    this.#seen = true;
+    this.#abort(new Error(why));
+  }
+
+  spend(): Promise<void> {
+    return this.#redis.del(this.#key).then(
+      () => {},
+      () => {},
+    );
+  }
+}
