@@ -95,7 +95,18 @@ export class RedisRunService implements PlanRuns {
         throw error;
       });
     if (!launched) throw new ConfigError('run_leased', `run ${id} is owned by another server`);
-    void launched.done.catch(() => {}).finally(() => this.#starting.delete(id));
+    let ended = false;
+    void launched.done
+      .catch(() => {})
+      .finally(() => {
+        ended = true;
+        this.#starting.delete(id);
+      });
+    // Answered once the run is in Redis, so any server asked next knows it.
+    for (let waited = 0; !ended && waited < 5000; waited += 20) {
+      if ((await this.coordinator.store.read(id).catch(() => [])).length > 0) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
     return id;
   }
 
