@@ -1,6 +1,8 @@
 import { redactUrl } from '../redis/redis-cli.ts';
 import { closeRedis, connectRedis } from '../redis/redis-connection.ts';
 import { RedisJournalStore } from '../redis/redis-journal-store.ts';
+import { checkRunId } from '../redis/redis-keys.ts';
+import { requestCancel } from '../redis/run-cancel.ts';
 import type { CliIo } from './exec.ts';
 import { printRows, printTimeline, type RunRow, rowOf } from './run-rows.ts';
 
@@ -27,10 +29,38 @@ export function showRedisRun(runId: string, url: string, io: Io = process): Prom
   return withStore(url, io, (store) => printTimeline(store, runId, redactUrl(url), io));
 }
 
+/**
+ * `toolplan runs cancel RUN --redis URL`: records the cancel in Redis; the run's owner
+ * (a `serve --redis`, a coordinator) cancels it at its next lease renewal, journaled as a
+ * local cancel, or the coordinator that takes it over does. A suspended run has no owner to
+ * find it: it is cancelled through `serve --redis`, which takes and ends it.
+ */
+export function cancelRedisRun(runId: string, url: string, io: Io = process): Promise<number> {
+  return withStore(url, io, async (store, redis) => {
+    const row = await rowOf(store, checkRunId(runId), `--redis ${redactUrl(url)}`);
+    if (row.status === 'running' || row.status === 'interrupted') {
+      await requestCancel(redis, store.keys, runId, 'cancelled through toolplan runs cancel');
+      const holder = (await store.currentLease(runId))?.holder;
+      io.stdout.write(
+        `toolplan: cancel of run ${runId} recorded; ${holder ? `its owner ${holder.owner} (pid ${holder.pid} on ${holder.host}) cancels it shortly` : 'the coordinator that takes it over cancels it'}\n`,
+      );
+      return 0;
+    }
+    const why =
+      row.status === 'suspended'
+        ? 'is suspended: cancel it through a `serve --redis` (POST /v1/runs/ID/cancel)'
+        : row.status === 'unreadable' || row.status === 'unknown'
+          ? `cannot be read (${row.problem ?? 'no journal in Redis'})`
+          : `has already ended (${row.status})`;
+    io.stderr.write(`toolplan: run ${runId} ${why}\n`);
+    return 1;
+  });
+}
+
 async function withStore(
   url: string,
   io: Io,
-  body: (store: RedisJournalStore) => Promise<number>,
+  body: (store: RedisJournalStore, redis: ReturnType<typeof connectRedis>) => Promise<number>,
 ): Promise<number> {
   let redis: ReturnType<typeof connectRedis>;
   try {
@@ -48,7 +78,7 @@ async function withStore(
       );
       return 1;
     }
-    return await body(new RedisJournalStore(redis));
+    return await body(new RedisJournalStore(redis), redis);
   } finally {
     await closeRedis(redis);
   }

@@ -43,6 +43,23 @@ export function registerRunsCommand(program: Command): void {
         options.journal ?? runs.opts().journal ?? DEFAULT_JOURNAL_DIR,
       );
     });
+  runs
+    .command('cancel')
+    .description('cancel a run in Redis, whichever process owns it (--redis only)')
+    .argument('<runId>')
+    .option('--redis <url>', 'the Redis of the run, e.g. --redis redis://127.0.0.1:6379')
+    .action(async (runId: string, options: { redis?: string }) => {
+      const redis = options.redis ?? runs.opts().redis;
+      if (!redis) {
+        process.stderr.write(
+          'toolplan: runs cancel needs --redis URL (a local run is cancelled by its process: Ctrl-C)\n',
+        );
+        process.exitCode = 2;
+        return;
+      }
+      const { cancelRedisRun } = await import('./runs-redis.ts');
+      process.exitCode = await cancelRedisRun(runId, redis);
+    });
 }
 
 export const register = registerRunsCommand;

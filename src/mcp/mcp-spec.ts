@@ -17,9 +17,16 @@ export interface McpServerSpec {
   unknownArgs?: 'error' | 'allow';
   /** Upper bound of one call in ms, progress notwithstanding (the plan's timeouts still apply). */
   callTimeoutMs?: number;
+  /**
+   * With `--redis`: the BullMQ queue the server's tool calls go to (as `queue` on a tool),
+   * so only the workers serving that queue (and having this server) run them.
+   */
+  queue?: string;
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
+/** As a tool's `queue` (BullMQ queue names are part of Redis keys). */
+const QUEUE = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** Splits a command line the way a POSIX shell would for words: quotes and backslashes, no expansion. */
 export function splitCommandLine(line: string): string[] {
@@ -62,15 +69,28 @@ export function splitCommandLine(line: string): string[] {
 }
 
 /**
- * Reads `--mcp SPEC`: `[name=]URL` (http or https) or `[name=]COMMAND ARGS...`.
+ * Reads `--mcp SPEC`: `[name[@queue]=]URL` (http or https) or `[name[@queue]=]COMMAND ARGS...`.
  * A leading `name=` is a prefix only when it is a plain word, so `FOO=bar cmd` style
  * environment prefixes are not misread: those are not supported (use a config file's `env`).
+ * `@queue` routes the server's calls to that Redis queue (see `McpServerSpec.queue`).
  */
 export function parseMcpSpec(text: string): McpServerSpec {
   const trimmed = text.trim();
-  const eq = /^([A-Za-z_][A-Za-z0-9_-]*)=(.*)$/s.exec(trimmed);
+  const eq = /^([A-Za-z_][A-Za-z0-9_-]*)(?:@([^\s=]*))?=(.*)$/s.exec(trimmed);
   const name = eq ? eq[1] : undefined;
-  const rest = (eq ? eq[2] : trimmed)?.trim() ?? '';
+  const queue = eq?.[2];
+  if (queue !== undefined && !QUEUE.test(queue))
+    throw new ConfigError(
+      'bad_mcp_spec',
+      `--mcp ${JSON.stringify(text)}: queue ${JSON.stringify(queue)} must match ${QUEUE} ("fs@files=npx ...")`,
+    );
+  const rest = (eq ? eq[3] : trimmed)?.trim() ?? '';
+  const spec = parseServer(text, rest);
+  return { ...(name ? { name } : {}), ...spec, ...(queue ? { queue } : {}) };
+}
+
+/** The server part of `--mcp SPEC`: a URL or a command line. */
+function parseServer(text: string, rest: string): McpServerSpec {
   if (rest === '')
     throw new ConfigError(
       'bad_mcp_spec',
@@ -82,10 +102,10 @@ export function parseMcpSpec(text: string): McpServerSpec {
     } catch {
       throw new ConfigError('bad_mcp_spec', `--mcp ${JSON.stringify(text)}: not a valid URL`);
     }
-    return { ...(name ? { name } : {}), url: rest };
+    return { url: rest };
   }
   const [command, ...args] = splitCommandLine(rest);
-  return { ...(name ? { name } : {}), command: command as string, args };
+  return { command: command as string, args };
 }
 
 function specError(file: string, key: string, problem: string): never {
@@ -100,7 +120,7 @@ const strings = (v: unknown): v is string[] =>
 /**
  * Reads an MCP config file: `{ "mcpServers": { "fs": { "command": "node", "args": [...],
  * "env": {...} }, "web": { "url": "http://127.0.0.1:3001/mcp" } } }`, the layout other MCP
- * clients use, plus toolplan's `unknownArgs`, `transport` and `callTimeoutMs`. Each key is
+ * clients use, plus toolplan's `unknownArgs`, `transport`, `callTimeoutMs` and `queue`. Each key is
  * the server's tool-name prefix unless it sets `"prefix": false`.
  */
 export function parseMcpConfig(text: string, file = 'config'): McpServerSpec[] {
@@ -152,6 +172,11 @@ export function parseMcpConfig(text: string, file = 'config'): McpServerSpec[] {
       if (typeof s.callTimeoutMs !== 'number' || !(s.callTimeoutMs > 0))
         specError(file, key, '"callTimeoutMs" must be a positive number');
       spec.callTimeoutMs = s.callTimeoutMs;
+    }
+    if (s.queue !== undefined) {
+      if (typeof s.queue !== 'string' || !QUEUE.test(s.queue))
+        specError(file, key, `"queue" must be a queue name matching ${QUEUE}`);
+      spec.queue = s.queue;
     }
     return spec;
   });

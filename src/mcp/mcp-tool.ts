@@ -36,6 +36,8 @@ export function registryName(prefix: string | undefined, name: string): string {
 export interface McpToolOptions {
   prefix?: string | undefined;
   unknownArgs?: 'error' | 'allow' | undefined;
+  /** With `--redis`: the queue the tool's calls go to. */
+  queue?: string | undefined;
 }
 
 /**
@@ -88,6 +90,7 @@ export function mcpToolToTool(
     outputSchema: (def.outputSchema as JsonSchema | undefined) ?? CONTENT_PARTS_SCHEMA,
     ...annotationOptions(def),
     ...(options.unknownArgs ? { unknown_args: options.unknownArgs } : {}),
+    ...(options.queue ? { queue: options.queue } : {}),
     async execute(args, ctx) {
       const result = await connection.callTool(def.name, args, { signal: ctx.signal });
       if (result.isError) {

@@ -62,7 +62,8 @@ export class McpToolSet implements AsyncDisposable {
     const prefix = this.connection.spec.name ?? this.#options.name;
     const unknownArgs = this.connection.spec.unknownArgs ?? this.#options.unknownArgs;
     const previous = this.tools;
-    this.tools = defs.map((d) => mcpToolToTool(d, this.connection, { prefix, unknownArgs }));
+    const { queue } = this.connection.spec;
+    this.tools = defs.map((d) => mcpToolToTool(d, this.connection, { prefix, unknownArgs, queue }));
     for (const registry of this.#registries) {
       for (const t of previous) registry.remove(t.name);
       registry.addAll(this.tools, this.label);

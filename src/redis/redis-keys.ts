@@ -42,6 +42,14 @@ export class RedisKeys {
     return `${this.prefix}:run:{${runId}}:approvals`;
   }
 
+  /**
+   * A cancel asked for by any process (its reason), for whoever owns the run now or takes it
+   * over later; the owner removes it once it journaled the run's end.
+   */
+  cancelRequest(runId: string): string {
+    return `${this.prefix}:run:{${runId}}:cancel-request`;
+  }
+
   /** Pub/sub channel announcing a decision for a run. */
   approvalChannel(): string {
     return `${this.prefix}:approvals`;

@@ -13,6 +13,7 @@ import { RedisApprovals } from './redis-approvals.ts';
 import { closeRedis, connectRedis } from './redis-connection.ts';
 import { RedisJournalStore } from './redis-journal-store.ts';
 import { RemoteCalls } from './remote-calls.ts';
+import { CancelRequestWatch, requestCancel } from './run-cancel.ts';
 
 export interface RunCoordinatorOptions {
   url: string;
@@ -140,6 +141,16 @@ export class RunCoordinator {
     const cancel = this.#cancels.get(runId);
     cancel?.(reason);
     return cancel !== undefined;
+  }
+
+  /**
+   * Cancels a run from any process: recorded in Redis under the run's key, where its owner
+   * finds it at its next lease renewal (and a later owner when it takes the run over), then
+   * journals the cancellation as a local cancel does. Cancelled here at once if owned here.
+   */
+  async requestCancel(runId: string, reason = 'cancelled'): Promise<void> {
+    if (this.cancel(runId, new Error(reason))) return;
+    await requestCancel(this.#redis, this.store.keys, runId, reason);
   }
 
   /** Resolves when the runs this process owns have ended, or after `ms`. */
@@ -307,10 +318,15 @@ export class RunCoordinator {
     };
     this.#handovers.set(runId, () => lose('handed over'));
     this.#cancels.set(runId, (reason) => controller.abort(reason));
+    const asked = new CancelRequestWatch(this.#redis, this.store.keys, runId, (why) => {
+      if (!fenced && !controller.signal.aborted) controller.abort(why);
+    });
+    void asked.check().catch(() => {});
     const renew = setInterval(
       async () => {
         try {
           lease = await this.store.renewLease(lease, { ttlMs: this.#leaseMs });
+          await asked.check();
         } catch (error) {
           // Redis restarting is not a lost lease: the renewal and the append script take it
           // back when Redis is up, unless another owner took a newer token meanwhile.
@@ -327,16 +343,21 @@ export class RunCoordinator {
         return bound.append(id, events, options);
       },
     };
+    let ended: RunResult | undefined;
     try {
-      return await body(fencedStore, controller.signal, {
+      ended = await body(fencedStore, controller.signal, {
         stopSignal,
         ...(caller.onCompensating ? { onCompensating: caller.onCompensating } : {}),
       });
+      return ended;
     } finally {
       clearInterval(renew);
       this.#handovers.delete(runId);
       this.#cancels.delete(runId);
       callerSignal?.removeEventListener('abort', onCaller);
+      // Its end is journaled: the request is spent (a handed-over run keeps it for the next;
+      // one asked while a local cancel ended the run is spent too).
+      if (!fenced && (asked.seen || ended?.status === 'cancelled')) await asked.spend();
       // Released even after a handover: the next owner need not wait for it to expire.
       await this.store.releaseLease(lease).catch(() => {});
     }

@@ -95,7 +95,18 @@ export class RedisRunService implements PlanRuns {
         throw error;
       });
     if (!launched) throw new ConfigError('run_leased', `run ${id} is owned by another server`);
-    void launched.done.catch(() => {}).finally(() => this.#starting.delete(id));
+    let ended = false;
+    void launched.done
+      .catch(() => {})
+      .finally(() => {
+        ended = true;
+        this.#starting.delete(id);
+      });
+    // Answered once the run is in Redis, so any server asked next knows it.
+    for (let waited = 0; !ended && waited < 5000; waited += 20) {
+      if ((await this.coordinator.store.read(id).catch(() => [])).length > 0) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
     return id;
   }
 
@@ -147,21 +158,22 @@ export class RedisRunService implements PlanRuns {
     }
   }
 
-  /** Cancels a run this server owns, or a suspended one nobody owns. */
+  /**
+   * Cancels a run from any server: at once when this server owns it; a suspended one nobody
+   * owns is taken and cancelled here; a running one owned elsewhere (or waiting to be taken
+   * over) is cancelled by its owner, which finds the request in Redis.
+   */
   async cancel(id: string): Promise<boolean> {
     const summary = await this.get(id);
     if (!summary) throw new ConfigError('run_not_found', `no run ${id}`);
-    if (this.coordinator.cancel(id, new Error('cancelled through the API'))) return true;
+    const reason = 'cancelled through the API';
+    if (this.coordinator.cancel(id, new Error(reason))) return true;
     if (summary.status === 'suspended') {
       const r = await this.coordinator.resume(id, { signal: AbortSignal.abort() });
-      return r !== undefined;
-    }
-    if (summary.status !== 'running') return false;
-    const h = (await this.coordinator.store.currentLease(id))?.holder;
-    throw new ConfigError(
-      'run_leased',
-      `run ${id} is owned by ${h ? `${h.owner} (pid ${h.pid} on ${h.host})` : 'another server'}; cancel it through that server`,
-    );
+      if (r !== undefined) return true;
+    } else if (summary.status !== 'running') return false;
+    await this.coordinator.requestCancel(id, reason);
+    return true;
   }
 
   /**

@@ -101,3 +101,35 @@ describe('MCP tool mapping', () => {
     );
   });
 });
+
+describe('a server routed to a Redis queue', () => {
+  it('reads name@queue= on --mcp, for commands and URLs', () => {
+    expect(parseMcpSpec('fs@files=node fs.js /data')).toEqual({
+      name: 'fs',
+      command: 'node',
+      args: ['fs.js', '/data'],
+      queue: 'files',
+    });
+    expect(parseMcpSpec('web@q.1=http://127.0.0.1:9/mcp')).toEqual({
+      name: 'web',
+      url: 'http://127.0.0.1:9/mcp',
+      queue: 'q.1',
+    });
+    // An @ later on the line is the command's, not a queue.
+    expect(parseMcpSpec('npx @scope/server /d')).toEqual({
+      command: 'npx',
+      args: ['@scope/server', '/d'],
+    });
+  });
+
+  it('refuses a bad queue name on --mcp and in a config, quoting it', () => {
+    expect(() => parseMcpSpec('fs@=node fs.js')).toThrow(/queue "" must match/);
+    expect(() => parseMcpSpec('fs@a:b=node fs.js')).toThrow(/queue "a:b" must match/);
+    expect(parseMcpConfig('{"mcpServers":{"fs":{"command":"node","queue":"files"}}}')).toEqual([
+      { name: 'fs', command: 'node', queue: 'files' },
+    ]);
+    expect(() =>
+      parseMcpConfig('{"mcpServers":{"fs":{"command":"node","queue":"a b"}}}', 'c.json'),
+    ).toThrow(/c.json: server "fs" "queue" must be a queue name/);
+  });
+});

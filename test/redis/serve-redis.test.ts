@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/exec/events.ts';
+import { RedisKeys } from '../../src/redis/redis-keys.ts';
 import { call, readSse, tempDir, until } from '../serve/support/serve-client.ts';
 import { type ServeProcess, startServeProcess } from '../serve/support/serve-process.ts';
+import { runCli } from '../support/run-cli.ts';
 import { Fleet, fanOutPlan, REMOTE_TOOLS } from './support/fleet.ts';
 
 /**
@@ -140,18 +142,38 @@ describe('serve --redis: runs shared by several servers', () => {
     expect(b.stderr()).not.toMatch(new RegExp(`took over run ${id}`));
   }, 90_000);
 
-  it('a cancel reaches the run through its owner; another server names the owner', async () => {
+  it('a cancel reaches the run through its owner', async () => {
     const { plan, input } = fanOutPlan(2, 30_000);
     const id = await startRun(a, plan, input);
     await until(async () => (startedCalls(id) >= 2 ? true : undefined), 30_000);
-    const elsewhere = await call(b.client, 'POST', `/v1/runs/${id}/cancel`);
-    expect(elsewhere.status).toBe(409);
-    expect(elsewhere.body.error.message).toContain(`pid ${a.child.pid}`);
     const r = await call(a.client, 'POST', `/v1/runs/${id}/cancel`);
     expect(r.body).toEqual({ ok: true });
     expect(await finished(b, id)).toMatchObject({ status: 'cancelled' });
     const last = (await fleet.store().read(id)).at(-1);
     expect(last).toMatchObject({ type: 'run.finished', status: 'cancelled' });
+  }, 90_000);
+
+  it('a cancel POSTed to B cancels the run A owns: A journals it once, nobody takes it over', async () => {
+    const { plan, input } = fanOutPlan(2, 30_000);
+    const id = await startRun(a, plan, input);
+    await until(async () => (startedCalls(id) >= 2 ? true : undefined), 30_000);
+    expect((await fleet.store().currentLease(id))?.holder.pid).toBe(a.child.pid);
+    const r = await call(b.client, 'POST', `/v1/runs/${id}/cancel`);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toEqual({ ok: true });
+    expect(await finished(b, id)).toMatchObject({ status: 'cancelled' });
+    const events = await fleet.store().read(id);
+    checkJournal(events);
+    expect(events.filter((e) => e.type === 'run.finished')).toMatchObject([
+      { status: 'cancelled' },
+    ]);
+    expect(events.filter((e) => e.type === 'run.resumed')).toHaveLength(0);
+    expect(b.stderr()).not.toMatch(new RegExp(`took over run ${id}`));
+    // The request is spent once the end is journaled.
+    const redis = fleet.client();
+    await until(async () =>
+      (await redis.exists(new RedisKeys().cancelRequest(id))) === 0 ? true : undefined,
+    );
   }, 90_000);
 
   it('SIGKILL A with calls in flight: B takes the run over and completes it, no call repeated', async () => {
@@ -192,4 +214,39 @@ describe('serve --redis: runs shared by several servers', () => {
     const { started } = fleet.calls();
     for (let i = 0; i < 4; i++) expect(started.get(`${id}/s/${i}`)).toBe(1);
   }, 120_000);
+
+  it('a cancel asked while the owner is dead is found by the server that takes the run over', async () => {
+    const d = await startServe();
+    const { plan, input } = fanOutPlan(2, 30_000);
+    const id = await startRun(d, plan, input);
+    await until(async () => (startedCalls(id) >= 2 ? true : undefined), 30_000);
+    d.child.kill('SIGKILL');
+    await d.exited;
+    // D's lease has not expired yet: B records the cancel for whoever takes the run.
+    const r = await call(b.client, 'POST', `/v1/runs/${id}/cancel`);
+    expect(r.body).toEqual({ ok: true });
+    expect(await finished(b, id)).toMatchObject({ status: 'cancelled' });
+    expect(b.stderr()).toMatch(new RegExp(`took over run ${id}`));
+    const events = await fleet.store().read(id);
+    checkJournal(events);
+    expect(events.at(-1)).toMatchObject({ type: 'run.finished', status: 'cancelled' });
+  }, 90_000);
+
+  it('`toolplan runs cancel RUN --redis URL` cancels a run a server owns', async () => {
+    const { plan, input } = fanOutPlan(2, 30_000);
+    const id = await startRun(b, plan, input);
+    await until(async () => (startedCalls(id) >= 2 ? true : undefined), 30_000);
+    const r = await runCli(['runs', 'cancel', id, '--redis', fleet.url], { timeoutMs: 30_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`pid ${b.child.pid}`);
+    expect(await finished(b, id)).toMatchObject({ status: 'cancelled' });
+    const events = await fleet.store().read(id);
+    checkJournal(events);
+    expect(events.at(-1)).toMatchObject({ type: 'run.finished', status: 'cancelled' });
+    const again = await runCli(['runs', 'cancel', id, '--redis', fleet.url], {
+      timeoutMs: 30_000,
+    });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('has already ended (cancelled)');
+  }, 90_000);
 });

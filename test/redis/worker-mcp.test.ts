@@ -1,7 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../serve/support/serve-client.ts';
 import { runCli } from '../support/run-cli.ts';
 import { Fleet } from './support/fleet.ts';
 
@@ -68,4 +70,74 @@ describe('toolplan worker --mcp', () => {
     worker.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
   }, 120_000);
+
+  it('an --mcp-config server with a "queue" goes to that queue: only `worker --queue Q` runs it', async () => {
+    const workerDir = mkdtempSync(join(tmpdir(), 'toolplan-wmcpq-w-'));
+    const coordinatorDir = mkdtempSync(join(tmpdir(), 'toolplan-wmcpq-c-'));
+    writeFileSync(join(workerDir, 'b.txt'), 'beta from the files queue');
+    const config = (dir: string, queue?: string) => {
+      const file = join(mkdtempSync(join(tmpdir(), 'toolplan-wmcpq-cfg-')), 'mcp.json');
+      const fs = {
+        command: process.execPath,
+        args: [FILESYSTEM, dir],
+        ...(queue ? { queue } : {}),
+      };
+      writeFileSync(file, JSON.stringify({ mcpServers: { fs } }));
+      return file;
+    };
+    // A worker on the default queue with the same server (and folder) must not get the call.
+    const idle = fleet.spawn([
+      'worker',
+      '--mcp-config',
+      config(workerDir),
+      '--redis',
+      fleet.url,
+      '--json',
+    ]);
+    await idle.waitFor(/toolplan worker: serving toolplan from/, 60_000);
+    const plan = {
+      version: 1,
+      nodes: [{ id: 'r', call: 'fs.read_text_file', args: { path: join(workerDir, 'b.txt') } }],
+      output: '${r.content}',
+    };
+    const file = join(fleet.dir, 'mcpq.plan.json');
+    writeFileSync(file, JSON.stringify(plan));
+    const run = runCli(
+      [
+        'exec',
+        file,
+        '--mcp-config',
+        config(coordinatorDir, 'files'),
+        '--redis',
+        fleet.url,
+        '--run-id',
+        'mcpq1',
+      ],
+      { timeoutMs: 90_000 },
+    );
+    // The call waits in the "files" queue, which nobody serves yet.
+    const files = new Queue('files', { connection: fleet.client(), prefix: 'toolplan:bull' });
+    await until(async () => ((await files.getWaitingCount()) >= 1 ? true : undefined), 60_000);
+    const worker = fleet.spawn([
+      'worker',
+      '--mcp-config',
+      config(workerDir, 'files'),
+      '--queue',
+      'files',
+      '--redis',
+      fleet.url,
+      '--json',
+    ]);
+    const done = await run;
+    expect(done.code, done.stderr).toBe(0);
+    expect(JSON.parse(done.stdout)).toBe('beta from the files queue');
+    expect(worker.stderr).toMatch(/serving files from/);
+    expect(worker.stderr).toContain('mcpq1/r');
+    expect(idle.stderr).not.toContain('mcpq1');
+    await files.close();
+    for (const w of [worker, idle]) {
+      w.kill('SIGTERM');
+      expect(await w.exited).toBe(0);
+    }
+  }, 150_000);
 });

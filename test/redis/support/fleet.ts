@@ -193,9 +193,14 @@ export class Fleet {
   }
 
   store(): RedisJournalStore {
+    return new RedisJournalStore(this.client());
+  }
+
+  /** A plain connection to the fleet's Redis, closed by `stop`. */
+  client(): Redis {
     const r = connectRedis(this.url, 'toolplan-test');
     this.#conns.push(r);
-    return new RedisJournalStore(r);
+    return r;
   }
 
   async stop(): Promise<void> {
