@@ -3,8 +3,9 @@ import type { Command } from 'commander';
 import { isToolplanError } from '../errors/toolplan-error.ts';
 import { FileJournalStore } from '../exec/file-journal-store.ts';
 import type { PlanSyntax } from '../loop/planner.ts';
+import type { TaskApproveFn } from '../loop/ports.ts';
 import { runTask } from '../loop/run-task.ts';
-import type { TaskMode } from '../loop/task-types.ts';
+import type { TaskMode, TaskResult } from '../loop/task-types.ts';
 import type { Message } from '../model/messages.ts';
 import { loadCliTools } from '../tool/tool-sources.ts';
 import { fullArguments, wantsFullArguments } from './approval-question.ts';
@@ -50,6 +51,26 @@ export function registerChatCommand(program: Command): void {
 }
 
 export const register = registerChatCommand;
+
+/** Approvals asked on the conversation's own readline: a second one would compete for stdin. */
+function chatApprover(
+  ask: (prompt: string) => Promise<string | undefined>,
+  stdout: NodeJS.WritableStream,
+): TaskApproveFn {
+  return async (request) => {
+    for (;;) {
+      const answer = await ask(approvalQuestion(request));
+      if (!wantsFullArguments(answer)) return isYes(answer);
+      stdout.write(fullArguments(request.args));
+    }
+  };
+}
+
+function replyOf(result: TaskResult, cassette: string | undefined): string {
+  if (result.status === 'answered') return result.answer ?? '';
+  if (result.status === 'suspended') return '(waiting for approval)';
+  return `(failed: ${result.error ? cliErrorText(result.error, cassette) : 'unknown error'})`;
+}
 
 export async function runChat(
   options: ChatCliOptions,
@@ -101,14 +122,7 @@ export async function runChat(
         mode: (options.mode ?? 'plan') as TaskMode,
         syntax: (options.syntax ?? 'json') as PlanSyntax,
         history,
-        // Asked on the conversation's own readline: a second one would compete for stdin.
-        approve: async (request) => {
-          for (;;) {
-            const answer = await ask(approvalQuestion(request));
-            if (!wantsFullArguments(answer)) return isYes(answer);
-            io.stdout.write(fullArguments(request.args));
-          }
-        },
+        approve: chatApprover(ask, io.stdout),
         onEvent: (event) => {
           // A failure is told once, in the reply below.
           if (options.quiet || event.type === 'task.failed') return;
@@ -119,12 +133,7 @@ export async function runChat(
         running = false;
         sigint.dispose();
       });
-      const reply =
-        result.status === 'answered'
-          ? (result.answer ?? '')
-          : result.status === 'suspended'
-            ? '(waiting for approval)'
-            : `(failed: ${result.error ? cliErrorText(result.error, options.cassette) : 'unknown error'})`;
+      const reply = replyOf(result, options.cassette);
       io.stdout.write(`assistant> ${reply}\n`);
       history.push({ role: 'user', content: text }, { role: 'assistant', content: reply });
     }
