@@ -53,15 +53,29 @@ function compileGraph(plan: PlanT): CompiledPlan {
     (p) => p.code === 'dependency_cycle' || p.code === 'duplicate_id',
   );
   if (cycle) throw new ConfigError(`plan_${cycle.code}`, `invalid plan: ${cycle.message}`);
-  const root = compileList(graph.root);
+  // The graph's indexes are read no further: dropped now, and each node's part of the graph
+  // as soon as that node is compiled (`compileList`), so a major GC during compile finds
+  // them dead instead of carrying a whole graph into the run's heap.
+  const rootScope = graph.root;
+  graph.all.length = 0;
+  graph.sites.length = 0;
+  graph.byId.clear();
+  const root = compileList(rootScope);
   const outputRefs = new Set<string>();
   const output = plan.output === undefined ? undefined : compile(plan.output, outputRefs);
   return { root, output, outputRefs: [...outputRefs] };
 }
 
+/** What a compiled list's scope holds: its graph nodes are gone, so it compiles once. */
+const CONSUMED: GraphNode[] = [];
+
 function compileList(scope: ListScope): CompiledList {
+  if (scope.nodes === CONSUMED)
+    throw new ConfigError(
+      'plan_body_compiled_twice',
+      `the body at ${scope.pointer} was compiled twice`,
+    );
   const size = scope.nodes.length;
-  const nodes: CompiledNode[] = new Array(size);
   // `deps` holds ids of this list's nodes; the graph knows each one's position. Two passes
   // into flat arrays rather than an array per node: the list's graph is all that stays.
   const depStart = new Int32Array(size + 1);
@@ -71,7 +85,6 @@ function compileList(scope: ListScope): CompiledList {
     if (g.deps.size > 0)
       for (const id of g.deps) if (scope.byId.get(id)?.index !== undefined) count++;
     depStart[i + 1] = depStart[i]! + count;
-    nodes[i] = compileNode(g);
   }
   const deps = new Int32Array(depStart[size]!);
   for (let i = 0, p = 0; i < size; i++) {
@@ -81,6 +94,15 @@ function compileList(scope: ListScope): CompiledList {
       const j = scope.byId.get(id)?.index;
       if (j !== undefined) deps[p++] = j;
     }
+  }
+  // Compiling consumes the list: each graph node is let go once compiled.
+  const pending: Array<GraphNode | undefined> = scope.nodes;
+  scope.nodes = CONSUMED;
+  scope.byId.clear();
+  const nodes: CompiledNode[] = new Array(size);
+  for (let i = 0; i < size; i++) {
+    nodes[i] = compileNode(pending[i]!);
+    pending[i] = undefined;
   }
   const graph = buildListGraphFlat(size, depStart, deps);
   const sinks: number[] = [];

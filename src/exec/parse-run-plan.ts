@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors/runtime-errors.ts';
 import { valueNesting } from '../expr/nesting.ts';
 import { Node, Plan, type PlanT } from '../plan/plan-schema.ts';
+import { isVouchedPlan } from '../plan/vouched-plan.ts';
 
 /**
  * How deep a plan's JSON may nest before it is refused unread: far past what a valid plan
@@ -22,7 +23,8 @@ export function safeParsePlan(plan: unknown): ReturnType<typeof Plan.safeParse> 
     );
   }
   try {
-    if (isValidPlan(plan)) return { success: true, data: plan };
+    // The validator's pass stands for zod's: it checked every node against the same format.
+    if (isVouchedPlan(plan) || isValidPlan(plan)) return { success: true, data: plan };
     return Plan.safeParse(plan);
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;

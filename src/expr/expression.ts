@@ -71,9 +71,27 @@ export function compileExpression(source: string): CompiledExpression {
       { code: 'expression_syntax', retryable: false, details: { expression: source } },
     );
   }
-  let parsed: ReturnType<ReturnType<typeof runtimeEnvironment>['parse']>;
+  const path = lazyPath(source);
+  let parsed: Parsed | undefined;
+  let refs: ReadonlySet<string>;
+  if (path) refs = new Set([path[0]!]);
+  else {
+    parsed = parse(source);
+    refs = collectRefs(parsed.ast as AstNode);
+  }
+  const compiled = new Expression(source, refs, path ?? pathOf(parsed!.ast), parsed);
+  // Oldest out, one at a time: clearing all of it at once made a plan with more distinct
+  // expressions than the limit miss on nearly every one.
+  if (cache.size >= cacheLimit) cache.delete(cache.keys().next().value!);
+  cache.set(source, compiled);
+  return compiled;
+}
+
+type Parsed = ReturnType<ReturnType<typeof runtimeEnvironment>['parse']>;
+
+function parse(source: string): Parsed {
   try {
-    parsed = runtimeEnvironment().parse(source);
+    return runtimeEnvironment().parse(source);
   } catch (error) {
     throw new ExpressionError(
       `cannot parse \${${preview(source)}}: ${firstLine(error).slice(0, 300)}`,
@@ -84,47 +102,91 @@ export function compileExpression(source: string): CompiledExpression {
       },
     );
   }
-  // Hooks go in at the first evaluation: the validator parses every expression and runs none.
-  let instrumented = false;
-  const refs = collectRefs(parsed.ast as AstNode);
-  const path = pathOf(parsed.ast);
-  const evaluate = (context: Record<string, unknown>) => fromCel(parsed(context));
-  const compiled: CompiledExpression = {
-    source,
-    refs,
-    ast: parsed.ast,
-    run(scope, limits) {
-      if (path && !limits?.signal?.aborted) {
-        const hit = selectPath(scope, path);
-        if (hit !== MISS) return hit;
-      }
-      if (!instrumented) {
-        instrumentAst(parsed.ast);
-        instrumented = true;
-      }
-      // Only the names the expression reads go in, made safe for cel-js once each.
-      const context: Record<string, unknown> = {};
-      for (const name of refs) if (Object.hasOwn(scope, name)) context[name] = celSafe(scope[name]);
-      try {
-        return metered(source, context, limits, evaluate);
-      } catch (error) {
-        if (error instanceof ExpressionError) throw error;
-        throw new ExpressionError(
-          `\${${preview(source)}} failed: ${firstLine(error).slice(0, 300)}`,
-          {
-            cause: error,
-            details: { expression: source },
-            retryable: false,
-          },
-        );
-      }
-    },
-  };
-  // Oldest out, one at a time: clearing all of it at once made a plan with more distinct
-  // expressions than the limit miss on nearly every one.
-  if (cache.size >= cacheLimit) cache.delete(cache.keys().next().value!);
-  cache.set(source, compiled);
-  return compiled;
+}
+
+const PATH_SYNTAX = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*){0,7}$/;
+/** Words CEL's grammar keeps (literals and reserved names): never a plain path segment. */
+const CEL_WORDS = new Set(
+  'true false null in as break const continue else for function if import let loop package namespace return var void while __proto__ prototype'.split(
+    ' ',
+  ),
+);
+
+/**
+ * The fields of `a.b.c` read from its text alone, or undefined: then the parser decides.
+ * Such a path (the commonest plan expression) is parsed only when something needs its
+ * syntax tree (the validator's checks) or CEL must evaluate it: a parsed expression costs
+ * over a kilobyte, and a plan of 100,000 nodes has tens of thousands of distinct ones.
+ */
+function lazyPath(source: string): readonly string[] | undefined {
+  if (source.length > 200 || !PATH_SYNTAX.test(source)) return undefined;
+  const fields = source.split('.');
+  for (const f of fields) if (CEL_WORDS.has(f)) return undefined;
+  if (runtimeEnvironment().hasVariable(fields[0]!)) return undefined;
+  return fields;
+}
+
+/**
+ * A class rather than closures: one small object per distinct expression, its syntax tree
+ * made on first need (the validator's checks, or an evaluation that CEL must do).
+ */
+class Expression implements CompiledExpression {
+  readonly source: string;
+  readonly refs: ReadonlySet<string>;
+  private readonly path: readonly string[] | undefined;
+  private parsed: Parsed | undefined;
+  private evaluate: ((context: Record<string, unknown>) => unknown) | undefined;
+
+  constructor(
+    source: string,
+    refs: ReadonlySet<string>,
+    path: readonly string[] | undefined,
+    parsed: Parsed | undefined,
+  ) {
+    this.source = source;
+    this.refs = refs;
+    this.path = path;
+    this.parsed = parsed;
+    this.evaluate = undefined;
+  }
+
+  get ast(): unknown {
+    this.parsed ??= parse(this.source);
+    return this.parsed.ast;
+  }
+
+  run(scope: Record<string, unknown>, limits?: EvaluationLimits): unknown {
+    const path = this.path;
+    if (path && !limits?.signal?.aborted) {
+      const hit = selectPath(scope, path);
+      if (hit !== MISS) return hit;
+    }
+    const source = this.source;
+    if (!this.evaluate) {
+      // Hooks go in at the first evaluation: the validator parses every expression and runs none.
+      this.parsed ??= parse(source);
+      const parsed = this.parsed;
+      instrumentAst(parsed.ast);
+      this.evaluate = (context) => fromCel(parsed(context));
+    }
+    // Only the names the expression reads go in, made safe for cel-js once each.
+    const context: Record<string, unknown> = {};
+    for (const name of this.refs)
+      if (Object.hasOwn(scope, name)) context[name] = celSafe(scope[name]);
+    try {
+      return metered(source, context, limits, this.evaluate);
+    } catch (error) {
+      if (error instanceof ExpressionError) throw error;
+      throw new ExpressionError(
+        `\${${preview(source)}} failed: ${firstLine(error).slice(0, 300)}`,
+        {
+          cause: error,
+          details: { expression: source },
+          retryable: false,
+        },
+      );
+    }
+  }
 }
 
 /** Long expressions are cut in messages: they go back to the LLM, which wrote them. */

@@ -120,8 +120,13 @@ function makeSite(
       return undefined;
     }
   }
-  const refs = new Set<string>();
-  for (const e of exprs) for (const r of e.refs) refs.add(r);
+  // One expression (the commonest site) reads what it reads: its set, shared, not a copy.
+  let refs = exprs[0]!.refs;
+  if (exprs.length > 1) {
+    const all = new Set<string>();
+    for (const e of exprs) for (const r of e.refs) all.add(r);
+    refs = all;
+  }
   const role = part.role;
   return {
     pointer,

@@ -6,6 +6,7 @@ import {
   type PlanGraph,
 } from '../plan/plan-graph.ts';
 import type { PlanT } from '../plan/plan-schema.ts';
+import { vouchForPlan } from '../plan/vouched-plan.ts';
 import type { RegisteredTool, ToolRegistry } from '../tool/registry.ts';
 import { CelTypes } from './cel-types.ts';
 import { checkExpressionCost, checkValueDepth } from './check-expression-cost.ts';
@@ -28,7 +29,7 @@ export interface ValidationResult {
   valid: boolean;
   /** Errors and warnings, each at a JSON pointer into the plan. */
   issues: PlanIssue[];
-  /** The plan, typed, when valid. */
+  /** The plan, typed, when valid. Run it unchanged: executePlan then skips its own parse. */
   plan?: PlanT;
 }
 
@@ -183,7 +184,9 @@ function finish(issues: IssueList, plan: unknown, opts: ResolvedOptions): Valida
       severity: 'warning',
     });
   }
-  return valid ? { valid, issues: list, plan: plan as PlanT } : { valid, issues: list };
+  if (!valid) return { valid, issues: list };
+  vouchForPlan(plan as object);
+  return { valid, issues: list, plan: plan as PlanT };
 }
 
 /**

@@ -240,3 +240,45 @@ describe('bounded cost', () => {
     expect(err.message).toMatch(/maxListElements/);
   });
 });
+
+describe('bare paths read from their text', () => {
+  it('give the refs, syntax tree and value the parser gives', () => {
+    clearExpressionCache();
+    for (const source of ['n1', 'n1.v', 'a.b.c', 'a.int', 'a.size', '_x.y']) {
+      const c = compileExpression(source);
+      expect(c.ast).toEqual(runtimeEnvironment().parse(source).ast);
+      expect([...c.refs]).toEqual([...collectRefs(c.ast as never)]);
+    }
+    const scope = { a: { b: { c: 3 }, int: 4, size: 5 }, n1: { v: 2 } };
+    expect(compileExpression('a.b.c').run(scope)).toBe(3);
+    expect(compileExpression('a.int').run(scope)).toBe(4);
+    expect(compileExpression('n1.v').run(scope)).toBe(2);
+  });
+
+  it('still refuse reserved words when compiled, and let CEL word a missing key', () => {
+    clearExpressionCache();
+    for (const source of ['__proto__', 'a.__proto__.b', 'in.x', 'x.prototype']) {
+      let refused = false;
+      try {
+        compileExpression(source);
+      } catch (error) {
+        refused = error instanceof ExpressionError;
+      }
+      let parserRefuses = false;
+      try {
+        runtimeEnvironment().parse(source);
+      } catch {
+        parserRefuses = true;
+      }
+      expect(refused).toBe(parserRefuses);
+    }
+    const missing = thrown(() => compileExpression('n9.v').run({ n9: {} }));
+    expect(missing).toBeInstanceOf(ExpressionError);
+    expect((missing as Error).message).toContain('No such key: v');
+  });
+
+  it('keep declared names (types) to CEL', () => {
+    clearExpressionCache();
+    expect(compileExpression('int').run({ int: 7 })).not.toBe(7);
+  });
+});
