@@ -35,7 +35,9 @@ export function register(program: Command): void {
 Examples:
   toolplan worker --tools ./tools/index.ts --redis redis://127.0.0.1:6379 --concurrency 16
   toolplan worker --mcp "fs=npx @modelcontextprotocol/server-filesystem /data" --redis redis://127.0.0.1:6379
-    (the coordinator names the same server: toolplan exec plan.json --mcp "fs=..." --redis URL)`,
+    (the coordinator names the same server: toolplan exec plan.json --mcp "fs=..." --redis URL)
+  toolplan worker --mcp "fs@files=npx @modelcontextprotocol/server-filesystem /data" --queue files --redis URL
+    (name@queue=: that server's calls go to queue "files", served only by workers started with --queue files)`,
       ),
   )
     .requiredOption('--redis <url>', 'Redis URL, e.g. redis://127.0.0.1:6379')
