@@ -6,110 +6,32 @@
  * resumable (with --journal), and `toolplan resume` finishes them, each once.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createCassette, openaiInteraction } from '../../src/record/author.ts';
+import {
+  BIN,
+  cleanEnv,
+  lines,
+  refunds,
+  SAGA_TOOLS,
+  sagaCassette,
+  toolplanWithCtrlC,
+} from './support/saga-cli.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const BIN = join(ROOT, 'bin/toolplan');
-const TOOLS = join(ROOT, 'test/cli/support/saga-tools-module.ts');
 const dir = mkdtempSync(join(tmpdir(), 'toolplan-chat-int-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const charged = (id: string, amount: number, after?: string) => ({
-  id,
-  call: 'charge',
-  args: { amount },
-  ...(after ? { after: [after] } : {}),
-  compensate: { call: 'refund', args: { id: `\${${id}.id}` } },
-});
-const plan = {
-  version: 1,
-  nodes: [
-    charged('c1', 1),
-    charged('c2', 2, 'c1'),
-    { id: 'boom', after: ['c2'], call: 'fail', args: {} },
-  ],
-};
-
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const key of Object.keys(env))
-    if (/^(OPENAI_|ANTHROPIC_|TOOLPLAN_)/.test(key) && key !== 'TOOLPLAN_FROM_SOURCE')
-      delete env[key];
-  return { ...env, ...extra };
-}
-
-const lines = (file: string) =>
-  existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
-
-/** bin/toolplan as a child, `stdin` its input; Ctrl-C `sigints` times once a refund has begun. */
-function toolplan(
-  args: string[],
-  log: string,
-  sigints = 0,
-  stdin = '',
-): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: dir,
-      env: cleanEnv({ TOOL_LOG: log, REFUND_MS: '400' }),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    child.stdin.end(stdin);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timers: NodeJS.Timeout[] = [];
-    if (sigints > 0) {
-      // Each Ctrl-C after the first waits for the answer to the one before: two signals
-      // sent at once on a loaded machine can reach the child as one (they are not queued).
-      let sent = 0;
-      const answered = () => stderr.match(/\ntoolplan: (compensating|stopping|cancelling)/g);
-      const poll = setInterval(() => {
-        if (!lines(log).some((l) => l.startsWith('refund-start|'))) return;
-        if (sent > (answered()?.length ?? 0)) return;
-        sent += 1;
-        child.kill('SIGINT');
-        if (sent === sigints) clearInterval(poll);
-      }, 10);
-      timers.push(poll);
-    }
-    const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', fail);
-    child.on('close', (code, signal) => {
-      clearTimeout(guard);
-      for (const t of timers) clearTimeout(t);
-      done({ code, signal, stdout, stderr });
-    });
-  });
-}
+const TOOLS = SAGA_TOOLS;
+const toolplan = (args: string[], log: string, sigints = 0, stdin = '') =>
+  toolplanWithCtrlC(dir, args, log, sigints, stdin);
 
 function setUp(name: string) {
-  const cassette = join(dir, `${name}.json`);
-  writeFileSync(
-    cassette,
-    JSON.stringify(
-      createCassette([
-        openaiInteraction({ stream: true, toolCalls: [{ name: 'submit_plan', args: plan }] }),
-        openaiInteraction({ stream: true, text: 'The charges were refunded.' }),
-      ]),
-    ),
-  );
+  const cassette = sagaCassette(dir, name);
   const journal = join(dir, `${name}-runs`);
   const log = join(dir, `${name}.log`);
   const args = ['chat', '--tools', TOOLS, '--cassette', cassette];
   return { args, journal, log };
-}
-
-/** Refunds applied, by idempotency key; each key must be applied once. */
-function refunds(log: string): string[] {
-  const applied = lines(log).filter((l) => l.startsWith('refund|'));
-  expect(new Set(applied).size).toBe(applied.length);
-  return applied.map((l) => l.split('|')[1]!.replace(/^[^/]+\//, '')).sort();
 }
 
 describe('toolplan chat: Ctrl-C while the plan compensates', () => {
