@@ -73,7 +73,6 @@ describe('race pick first', () => {
     expect(seen.finished).toEqual(['fast']);
     const cancelled = events.filter((e) => e.type === 'node.cancelled').map((e) => e.key);
     expect(cancelled.sort()).toEqual(['slow', 'slower']);
-    expect(r.stats.durationMs).toBeLessThan(2000);
   });
 
   it('a failure does not win: a later success does', async () => {
