@@ -132,22 +132,16 @@ async function trial(i: number): Promise<Report> {
     toolFinishedTwice: 0,
     problems: [],
   };
-  let exec = spawnToolplan(
-    [
-      'exec',
-      planFile,
-      '--tools',
-      BENCH_TOOLS,
-      '--redis',
-      server.url,
-      '--input',
-      JSON.stringify(input),
-      '--run-id',
-      runId,
-    ],
-    /$^/,
-    env,
-  );
+  const startExec = () =>
+    spawnToolplan(
+      ['exec', planFile, '--tools', BENCH_TOOLS, '--redis', server.url, '--run-id', runId].concat([
+        '--input',
+        JSON.stringify(input),
+      ]),
+      /$^/,
+      env,
+    );
+  let exec = startExec();
   const started = Date.now();
   while (
     (await store.read(runId)).length === 0 &&
@@ -167,22 +161,7 @@ async function trial(i: number): Promise<Report> {
   // Killed before it journaled run.started: nothing to take over; the user runs it again.
   if ((await store.read(runId)).length === 0) {
     report.restarts += 1;
-    exec = spawnToolplan(
-      [
-        'exec',
-        planFile,
-        '--tools',
-        BENCH_TOOLS,
-        '--redis',
-        server.url,
-        '--input',
-        JSON.stringify(input),
-        '--run-id',
-        runId,
-      ],
-      /$^/,
-      env,
-    );
+    exec = startExec();
     await exec.exited;
   }
   const events = await finished(runId, 90_000);
